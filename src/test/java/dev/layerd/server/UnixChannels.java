@@ -31,14 +31,14 @@ final class UnixChannels {
   }
 
   /** A server builder on {@code socket} with its own event loops; see {@link Server#close}. */
-  static Server serve(Path socket, io.grpc.BindableService... services) throws Exception {
+  static Server serve(Path socket, io.grpc.ServerServiceDefinition... services) throws Exception {
     EventLoopGroup group = new EpollEventLoopGroup(1, DiffServer.daemonThreads("test-server"));
     NettyServerBuilder b = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
         .channelType(EpollServerDomainSocketChannel.class)
         .bossEventLoopGroup(group)
         .workerEventLoopGroup(group)
         .withChildOption(ChannelOption.SO_KEEPALIVE, null);
-    for (io.grpc.BindableService s : services) {
+    for (io.grpc.ServerServiceDefinition s : services) {
       b.addService(s);
     }
     return new Server(b.build().start(), group);
