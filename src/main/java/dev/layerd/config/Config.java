@@ -29,7 +29,6 @@ public record Config(
     TransferConfig transfer,
     OverlayfsConfig overlayfs,
     NativeConfig nativeSnapshotter) {
-
   /** The version this layerd writes; older files are migrated to it when loaded. */
   public static final int CURRENT_VERSION = 4;
 

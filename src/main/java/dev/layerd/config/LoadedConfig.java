@@ -14,7 +14,6 @@ public record LoadedConfig(
     List<ConfigWarning> warnings,
     List<Deprecation> deprecations,
     OptionalInt migratedFrom) {
-
   public LoadedConfig {
     Objects.requireNonNull(config, "config");
     warnings = List.copyOf(warnings);

@@ -22,7 +22,6 @@ public record TransferConfig(
     int maxConcurrentUnpacks,
     List<UnpackConfig> unpackConfig,
     boolean discardUnpackedLayers) {
-
   public static final int DEFAULT_MAX_CONCURRENT_DOWNLOADS = 3;
   public static final int DEFAULT_MAX_CONCURRENT_UNPACKS = 4;
 

@@ -13,7 +13,6 @@ import java.nio.file.Path;
  *     unprivileged use). Default false
  */
 public record DifferOptions(Path mountRoot, boolean noSameOwner) {
-
   public DifferOptions {
     if (mountRoot == null) {
       throw new InvalidArgumentException("differ mount root is missing");

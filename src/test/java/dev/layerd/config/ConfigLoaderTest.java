@@ -164,7 +164,8 @@ class ConfigLoaderTest {
 
   @Test
   void namesTheKeyOnATypeError() {
-    assertThatThrownBy(() -> parse("version = 4\n" + TRANSFER + "max_concurrent_unpacks = \"four\"\n"))
+    String four = "version = 4\n" + TRANSFER + "max_concurrent_unpacks = \"four\"\n";
+    assertThatThrownBy(() -> parse(four))
         .isInstanceOfSatisfying(
             ConfigException.class,
             e -> {
@@ -245,7 +246,8 @@ class ConfigLoaderTest {
                 + DIFF
                 + "default = [\"walking\", \"overlay\"]\n\n"
                 + "[[plugins.\"io.containerd.transfer.v1.local\".unpack_config]]\n"
-                + "platform = \"linux/amd64\"\nsnapshotter = \"overlayfs\"\ndiffer = \"walking\"\n\n"
+                + "platform = \"linux/amd64\"\nsnapshotter = \"overlayfs\"\n"
+                + "differ = \"walking\"\n\n"
                 + "[proxy_plugins.mine]\ntype = \"diff\"\naddress = \"/run/x.sock\"\n");
     assertThat(parse(migrated).config().transfer().unpackConfig())
         .containsExactly(new UnpackConfig("linux/amd64", "overlayfs", "walking"));

@@ -119,7 +119,8 @@ class DiffServiceTest {
   void reportsBothDiffersReasonsForAnUnknownMountType() {
     MemoryProvider provider = new MemoryProvider();
     Descriptor layer = provider.put(MediaTypes.OCI_LAYER, new byte[] {7});
-    DiffService s = DiffService.create(provider, DifferOptions.defaults(), DiffService.DEFAULT_ORDER);
+    DiffService s =
+        DiffService.create(provider, DifferOptions.defaults(), DiffService.DEFAULT_ORDER);
     List<Mount> tmpfs = List.of(new OtherMount("tmpfs", "none", List.of("size=1m")));
 
     assertThatThrownBy(() -> s.apply(layer, tmpfs, ApplyOptions.defaults()))
@@ -132,7 +133,8 @@ class DiffServiceTest {
   @Test
   void buildsTheDefaultOrder() {
     DiffService s =
-        DiffService.create(new MemoryProvider(), DifferOptions.defaults(), DiffService.DEFAULT_ORDER);
+        DiffService.create(
+            new MemoryProvider(), DifferOptions.defaults(), DiffService.DEFAULT_ORDER);
 
     assertThat(s.order()).containsExactly("walking", "overlay");
   }
@@ -148,7 +150,8 @@ class DiffServiceTest {
     assertThatThrownBy(() -> DiffService.of(Map.of("a", differ("a", null)), List.of("b")))
         .isInstanceOf(InvalidArgumentException.class)
         .hasMessageContaining("unknown differ b");
-    assertThatThrownBy(() -> new DiffService(List.of(differ("a", null), differ("a", null)), List.of()))
+    List<Applier> twice = List.of(differ("a", null), differ("a", null));
+    assertThatThrownBy(() -> new DiffService(twice, List.of()))
         .isInstanceOf(InvalidArgumentException.class);
     assertThatThrownBy(() -> new DiffService(List.of(), List.of()))
         .isInstanceOf(InvalidArgumentException.class);

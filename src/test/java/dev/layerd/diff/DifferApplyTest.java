@@ -53,14 +53,16 @@ class DifferApplyTest {
     assumeArchiveApplies();
     Path root = Files.createDirectories(dir.resolve("root"));
     Files.writeString(root.resolve("old"), "old");
-    byte[] tar = new LayerTar().dir("etc").file("etc/hosts", "127.0.0.1 x\n").whiteout("", "old").tar();
+    byte[] tar =
+        new LayerTar().dir("etc").file("etc/hosts", "127.0.0.1 x\n").whiteout("", "old").tar();
     Descriptor layer = provider.put(MediaTypes.OCI_LAYER_GZIP, LayerTar.gzip(tar));
 
     Descriptor applied =
         Differs.walking(provider, options)
             .apply(layer, List.of(new BindMount(root, false)), ApplyOptions.defaults());
 
-    assertThat(applied).isEqualTo(new Descriptor(MediaTypes.OCI_LAYER, Digest.sha256(tar), tar.length));
+    assertThat(applied)
+        .isEqualTo(new Descriptor(MediaTypes.OCI_LAYER, Digest.sha256(tar), tar.length));
     assertThat(root.resolve("etc/hosts")).hasContent("127.0.0.1 x");
     assertThat(root.resolve("old")).doesNotExist();
     assertThat(root.resolve(".wh.old")).doesNotExist();

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DiffersTest {
-  private static final byte[] LAYER = "pretend this is a tar stream".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] LAYER =
+      "pretend this is a tar stream".getBytes(StandardCharsets.UTF_8);
 
   private final MemoryProvider provider = new MemoryProvider();
   private final RecordingTar tar = new RecordingTar();
@@ -129,7 +130,7 @@ class DiffersTest {
   @Test
   void bothDeclinePayloads() {
     ApplyOptions withPayload =
-        new ApplyOptions(false, false, null, Map.of("x", new dev.layerd.diff.Payload("t", new byte[0])));
+        new ApplyOptions(false, false, null, Map.of("x", new Payload("t", new byte[0])));
     for (Applier a : List.<Applier>of(walking(), overlay())) {
       assertThatThrownBy(() -> a.apply(layer, bind(), withPayload))
           .isInstanceOf(NotImplementedException.class)

@@ -12,7 +12,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Blobs held in memory; {@link #corrupt} serves other bytes under a digest, as a bad disk would. */
+/** Blobs in memory; {@link #corrupt} serves other bytes under a digest, as a bad disk would. */
 final class MemoryProvider implements Provider {
   private final Map<Digest, byte[]> blobs = new ConcurrentHashMap<>();
 
