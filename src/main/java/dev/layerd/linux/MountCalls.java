@@ -39,7 +39,7 @@ public final class MountCalls {
   public static void mount(String source, Path target, String fsType, long flags, String data)
       throws ErrnoException {
     try (Arena a = Arena.ofConfined()) {
-      // Typed locals: a conditional passed straight to invokeExact is typed Object.
+      // Locals, not conditionals in the call: invokeExact would type those as Object.
       MemorySegment type = fsType == null ? MemorySegment.NULL : a.allocateFrom(fsType);
       MemorySegment options = data == null ? MemorySegment.NULL : a.allocateFrom(data);
       int rc =
