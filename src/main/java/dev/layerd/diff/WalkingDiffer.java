@@ -5,6 +5,8 @@ import dev.layerd.archive.WhiteoutMode;
 import dev.layerd.content.Provider;
 import dev.layerd.errdefs.InvalidArgumentException;
 import dev.layerd.errdefs.NotImplementedException;
+import dev.layerd.linux.Errno;
+import dev.layerd.linux.ErrnoException;
 import dev.layerd.mount.BindMount;
 import dev.layerd.mount.Mount;
 import dev.layerd.mount.OtherMount;
@@ -17,8 +19,8 @@ import java.util.Objects;
 /**
  * Applies a layer onto the merged tree the mounts show, deleting what its whiteouts name. A single
  * read-write bind mount is written straight into its source; anything else is mounted on a
- * temporary directory first (needs root). Needs the lower layers present, so it refuses parallel
- * application.
+ * temporary directory first (needs root; without the privilege to mount it answers "not
+ * implemented"). Needs the lower layers present, so it refuses parallel application.
  */
 final class WalkingDiffer implements Applier {
   static final String NAME = "walking";
@@ -51,7 +53,7 @@ final class WalkingDiffer implements Applier {
       return LayerApplication.apply(
           provider, tar, layer, b.sourceDir(), archiveOptions, applyOptions);
     }
-    TempMounts tmp = TempMounts.mount(mounts, options.mountRoot());
+    TempMounts tmp = mount(mounts);
     Descriptor applied;
     try {
       applied =
@@ -67,6 +69,22 @@ final class WalkingDiffer implements Applier {
     }
     tmp.close();
     return applied;
+  }
+
+  /**
+   * Mounts for applying. Without the privilege to mount (rootless) this differ cannot work at all,
+   * which is "not implemented" so that the next differ gets its turn; nothing was changed yet.
+   */
+  private TempMounts mount(List<Mount> mounts) throws IOException {
+    try {
+      return TempMounts.mount(mounts, options.mountRoot());
+    } catch (ErrnoException e) {
+      if (e.errno() == Errno.EPERM) {
+        throw new NotImplementedException(
+            "walking differ cannot mount without privilege: " + e.getMessage(), e);
+      }
+      throw e;
+    }
   }
 
   private static void check(List<Mount> mounts, ApplyOptions applyOptions) {
