@@ -286,19 +286,20 @@ final class LocalContentStore implements ContentStore {
     }
   }
 
+  /** Records a blob just written or found; does not stat it again (it may be deleted by now). */
   private ContentInfo record(Digest digest, long size, Map<String, String> labels)
       throws IOException {
-    BasicFileAttributes attrs = stat(digest);
+    Instant now = Instant.now();
     return db.transaction(
         c -> {
-          boolean inserted = ensureRow(c, digest, size, Instant.now());
+          boolean inserted = ensureRow(c, digest, size, now);
           if (labels != null && !labels.isEmpty()) {
             applyLabels(c, digest, labels);
             if (!inserted) {
               touch(c, digest);
             }
           }
-          return read(c, digest, attrs);
+          return read(c, digest, size, now);
         });
   }
 
@@ -354,9 +355,14 @@ final class LocalContentStore implements ContentStore {
 
   private static ContentInfo read(Connection c, Digest digest, BasicFileAttributes attrs)
       throws SQLException {
-    Instant mtime = attrs.lastModifiedTime().toInstant();
-    Instant created = mtime;
-    Instant updated = mtime;
+    return read(c, digest, attrs.size(), attrs.lastModifiedTime().toInstant());
+  }
+
+  /** Info from the database row, or {@code size} and {@code fallback} times when it has none. */
+  private static ContentInfo read(Connection c, Digest digest, long size, Instant fallback)
+      throws SQLException {
+    Instant created = fallback;
+    Instant updated = fallback;
     try (PreparedStatement ps =
         c.prepareStatement("SELECT created_at, updated_at FROM content WHERE digest = ?")) {
       ps.setString(1, digest.toString());
@@ -377,7 +383,7 @@ final class LocalContentStore implements ContentStore {
         }
       }
     }
-    return new ContentInfo(digest, attrs.size(), created, updated, labels);
+    return new ContentInfo(digest, size, created, updated, labels);
   }
 
   private BasicFileAttributes stat(Digest digest) throws IOException {
