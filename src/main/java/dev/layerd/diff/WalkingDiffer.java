@@ -11,6 +11,7 @@ import dev.layerd.mount.BindMount;
 import dev.layerd.mount.Mount;
 import dev.layerd.mount.OtherMount;
 import dev.layerd.mount.OverlayMount;
+import dev.layerd.mount.TempMount;
 import dev.layerd.oci.Descriptor;
 import java.io.IOException;
 import java.util.List;
@@ -53,12 +54,11 @@ final class WalkingDiffer implements Applier {
       return LayerApplication.apply(
           provider, tar, layer, b.sourceDir(), archiveOptions, applyOptions);
     }
-    TempMounts tmp = mount(mounts);
+    TempMount tmp = mount(mounts);
     Descriptor applied;
     try {
       applied =
-          LayerApplication.apply(
-              provider, tar, layer, tmp.target(), archiveOptions, applyOptions);
+          LayerApplication.apply(provider, tar, layer, tmp.path(), archiveOptions, applyOptions);
     } catch (IOException | RuntimeException e) {
       try {
         tmp.close();
@@ -75,9 +75,9 @@ final class WalkingDiffer implements Applier {
    * Mounts for applying. Without the privilege to mount (rootless) this differ cannot work at all,
    * which is "not implemented" so that the next differ gets its turn; nothing was changed yet.
    */
-  private TempMounts mount(List<Mount> mounts) throws IOException {
+  private TempMount mount(List<Mount> mounts) throws IOException {
     try {
-      return TempMounts.mount(mounts, options.mountRoot());
+      return TempMount.mount(mounts, options.mountRoot());
     } catch (ErrnoException e) {
       if (e.errno() == Errno.EPERM) {
         throw new NotImplementedException(
