@@ -8,7 +8,6 @@ import java.io.IOException;
 
 /** Where an import finds the blobs a layout references. */
 interface BlobSource {
-
   /** The archive or directory, for messages. */
   String archive();
 
@@ -41,7 +40,8 @@ interface BlobSource {
   }
 
   /** The same mismatch, with the archive path as its source. */
-  static DigestMismatchException inArchive(DigestMismatchException e, String entry, String archive) {
+  static DigestMismatchException inArchive(
+      DigestMismatchException e, String entry, String archive) {
     return new DigestMismatchException(e.expected(), e.actual(), entry + " in " + archive, e);
   }
 }

@@ -211,6 +211,22 @@ class ImporterTest {
   }
 
   @Test
+  void followsLayerSymlinksOfOldDockerSave() throws IOException {
+    Img img = image(AMD64, 2, false, "sym");
+    Map<String, byte[]> files = dockerArchive(img, List.of("sym:1"));
+    byte[] shared = files.remove("layer1/layer.tar");
+    files.put(img.layers().get(1).digest().hex() + ".tar", shared);
+    Map<String, String> links =
+        Map.of("./layer1/layer.tar", "../" + img.layers().get(1).digest().hex() + ".tar");
+    Path file = writeFile(work.resolve("sym.tar"), tar(files, links));
+
+    Image out = importer.importArchive(file, opts()).getFirst();
+
+    assertThat(Images.readManifest(content, out.target()).layers()).extracting(Descriptor::digest)
+        .containsExactlyElementsOf(img.layers().stream().map(Blob::digest).toList());
+  }
+
+  @Test
   void dockerArchiveWithoutTagsNeedsName() throws IOException {
     Img img = image(AMD64, 1, false, "i");
     Path file = writeFile(work.resolve("i.tar"), tar(dockerArchive(img, List.of())));

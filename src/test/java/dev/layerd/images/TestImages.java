@@ -50,9 +50,20 @@ final class TestImages {
 
   /** A tar holding the given files (path -> content). */
   static byte[] tar(Map<String, byte[]> files) {
+    return tar(files, Map.of());
+  }
+
+  /** A tar holding the given files, then symbolic links (path -> link target). */
+  static byte[] tar(Map<String, byte[]> files, Map<String, String> symlinks) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
       tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+      for (var e : symlinks.entrySet()) {
+        TarArchiveEntry entry = new TarArchiveEntry(e.getKey(), TarArchiveEntry.LF_SYMLINK);
+        entry.setLinkName(e.getValue());
+        tar.putArchiveEntry(entry);
+        tar.closeArchiveEntry();
+      }
       for (var e : files.entrySet()) {
         TarArchiveEntry entry = new TarArchiveEntry(e.getKey());
         entry.setSize(e.getValue().length);
