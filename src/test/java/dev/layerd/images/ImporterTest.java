@@ -475,6 +475,25 @@ class ImporterTest {
   }
 
   @Test
+  void hostileEntryNamesWriteNothingOutsideTheStore() throws IOException {
+    Img img = image(AMD64, 1, false, "evil");
+    Map<String, byte[]> files = dockerArchive(img, List.of("evil:1"));
+    files.put("../../escaped", TestImages.utf8("x"));
+    files.put("/abs-escaped", TestImages.utf8("x"));
+    Map<String, String> links = Map.of("layer9/layer.tar", "../../../../etc/passwd");
+    Path file = writeFile(work.resolve("evil.tar"), tar(files, links));
+
+    importer.importArchive(file, opts());
+
+    try (var s = Files.list(work)) {
+      assertThat(s.map(p -> p.getFileName().toString()).toList()).containsOnly("evil.tar");
+    }
+    assertThat(work.getParent().resolve("escaped")).doesNotExist();
+    assertThat(Path.of("/abs-escaped")).doesNotExist();
+    assertThat(images.get("evil:1").target().mediaType()).isEqualTo(MediaTypes.OCI_MANIFEST);
+  }
+
+  @Test
   void reimportReplacesImageKeepingCreatedTime() throws IOException {
     Img a = image(AMD64, 1, true, "r1");
     Img b = image(AMD64, 1, true, "r2");
