@@ -8,7 +8,7 @@
 # those tests run (and fail loudly) instead of skipping, and any test still reported as skipped
 # for either reason fails this script.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 
 ci=false
@@ -63,7 +63,11 @@ not_run_count=0
 
 echo
 echo "== Test summary (Surefire) =="
-sed -n '/\] Results:/,/Tests run: [0-9]*, Failures: [0-9]*, Errors: [0-9]*, Skipped: [0-9]*$/p' "$log"
+if grep -q '\] Results:' "$log"; then
+  sed -n '/\] Results:/,/Tests run: [0-9]*, Failures: [0-9]*, Errors: [0-9]*, Skipped: [0-9]*$/p' "$log"
+else
+  echo "(no Surefire results: no test ran)"
+fi
 if [ "$not_run_count" -gt 0 ]; then
   echo "Skipped for want of root or a tool ($not_run_count):"
   echo "$not_run"

@@ -64,6 +64,7 @@ unoctal() {
   while [[ "$s" == *'\'* ]]; do
     out+="${s%%\\*}"
     s="${s#*\\}"
+    # shellcheck disable=SC2059  # the format is the escape itself
     printf -v c "\\${s:0:3}"
     out+="$c"
     s="${s:3}"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shell functions that write an OCI image layout (image-spec: oci-layout, index.json,
 # blobs/sha256/<hex>) from plain tar files, with GNU tar, gzip, zstd and sha256sum only.
 # Source this file; it defines functions and the OCI_* variables below and runs nothing.
