@@ -66,19 +66,6 @@ log="$work/bench.log"
 
 # --- The image, built once per work directory and size; delete $work/image to rebuild. ---
 
-# Layer recipes: percent of the budget, then directories (relative to the source root) to draw
-# files from, in sorted order, until the budget is spent.
-multiarch="$(cd / && ls -d usr/lib/*-linux-gnu 2>/dev/null | head -n 1)"
-recipes=(
-  "10 usr/bin"
-  "55 ${multiarch:-usr/lib}"
-  "15 usr/share"
-  "8 usr/include"
-  "5 usr/sbin etc"
-  "4 usr/lib/gcc usr/lib/python3"
-  "3 usr/libexec var/lib/dpkg"
-)
-
 # select_entries BUDGET_BYTES OUT DIR...: writes a NUL-separated list of paths (relative to the
 # source root, parents first) holding at most BUDGET_BYTES of regular file data.
 select_entries() {
@@ -113,6 +100,20 @@ select_entries() {
 
 build_image() {
   local img="$work/image" i pct dirs budget list tarfile largest=0 largest_i=0 total=0 size
+  local multiarch recipes
+  # Layer recipes: percent of the budget, then directories (relative to the source root) to draw
+  # files from, in sorted order, until the budget is spent.
+  multiarch="$(cd "$src" && find usr/lib -maxdepth 1 -name '*-linux-gnu' -type d | sort | head -n 1)"
+  recipes=(
+    "10 usr/bin"
+    "55 ${multiarch:-usr/lib}"
+    "15 usr/share"
+    "8 usr/include"
+    "5 usr/sbin etc"
+    "4 usr/lib/gcc usr/lib/python3"
+    "3 usr/libexec var/lib/dpkg"
+  )
+
   rm -rf "$img"
   mkdir -p "$img/tars"
   say "building a ${mib} MiB image from $src (once; kept in $img)"
