@@ -3,7 +3,6 @@ package dev.layerd.server;
 import com.google.protobuf.FieldMask;
 import dev.layerd.content.ContentInfo;
 import dev.layerd.content.ContentStore;
-import dev.layerd.errdefs.AlreadyExistsException;
 import dev.layerd.errdefs.NotFoundException;
 import dev.layerd.oci.Descriptor;
 import dev.layerd.oci.Digest;
@@ -118,13 +117,31 @@ public final class ContainerdContent implements ContentStore, AutoCloseable {
   @Override
   public ContentInfo ingest(Descriptor expected, InputStream data, Map<String, String> labels)
       throws IOException {
-    String ref = "layerd-" + expected.digest().hex() + "-" + UUID.randomUUID();
-    try {
-      ContentWriteSession.write(async, ref, expected, data, labels == null ? Map.of() : labels);
-    } catch (AlreadyExistsException e) {
-      return info(expected.digest());
-    }
+    Objects.requireNonNull(expected, "expected");
+    ContentWriteSession.write(async, ingestRef(), expected, data, labelsOrEmpty(labels));
     return info(expected.digest());
+  }
+
+  /**
+   * Writes the blob into containerd, its digest computed while sending, for content layerd
+   * produces (diffs). When containerd already has it, the labels are merged into its labels.
+   */
+  @Override
+  public ContentInfo write(InputStream data, Map<String, String> labels) throws IOException {
+    Map<String, String> l = labelsOrEmpty(labels);
+    ContentWriteSession.Written written =
+        ContentWriteSession.write(async, ingestRef(), null, data, l);
+    return written.existed() && !l.isEmpty()
+        ? updateLabels(written.digest(), l)
+        : info(written.digest());
+  }
+
+  private static String ingestRef() {
+    return "layerd-" + UUID.randomUUID();
+  }
+
+  private static Map<String, String> labelsOrEmpty(Map<String, String> labels) {
+    return labels == null ? Map.of() : labels;
   }
 
   @Override

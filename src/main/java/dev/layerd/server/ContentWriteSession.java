@@ -1,7 +1,9 @@
 package dev.layerd.server;
 
 import com.google.protobuf.ByteString;
+import dev.layerd.errdefs.AlreadyExistsException;
 import dev.layerd.oci.Descriptor;
+import dev.layerd.oci.Digest;
 import dev.layerd.server.proto.content.v1.ContentGrpc;
 import dev.layerd.server.proto.content.v1.WriteAction;
 import dev.layerd.server.proto.content.v1.WriteContentRequest;
@@ -11,6 +13,7 @@ import io.grpc.stub.ClientResponseObserver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.security.MessageDigest;
 import java.util.Map;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -33,28 +36,34 @@ final class ContentWriteSession implements ClientResponseObserver<WriteContentRe
   private boolean done;
 
   /**
-   * Writes {@code data} under ingest {@code ref} and commits it as {@code expected}; returns
-   * containerd's answer to the commit. Reads {@code data} to its end without closing it. A
-   * failure answered by containerd is thrown as the matching {@link
-   * dev.layerd.errdefs.LayerdException}.
+   * What was committed: the blob's digest (as expected, or computed here) and size; {@code
+   * existed} when containerd already had the blob and kept its copy.
    */
-  static WriteContentResponse write(
-      ContentGrpc.ContentStub stub, String ref, Descriptor expected, InputStream data,
-      Map<String, String> labels) throws IOException {
+  record Written(Digest digest, long size, boolean existed) {}
+
+  /**
+   * Writes {@code data} under ingest {@code ref} and commits it, as {@code expected} when given
+   * (containerd then refuses content that does not match), else as the sha256 computed while
+   * sending. Reads {@code data} to its end without closing it. A failure answered by containerd
+   * is thrown as the matching {@link dev.layerd.errdefs.LayerdException}.
+   */
+  static Written write(ContentGrpc.ContentStub stub, String ref, Descriptor expected,
+      InputStream data, Map<String, String> labels) throws IOException {
     ContentWriteSession session = new ContentWriteSession();
     stub.write(session);
     try {
       return session.run(ref, expected, data, labels);
     } catch (IOException | RuntimeException e) {
-      session.requests.cancel("write of " + expected.digest() + " abandoned", e);
+      session.requests.cancel("write under " + ref + " abandoned", e);
       throw e;
     }
   }
 
-  private WriteContentResponse run(
-      String ref, Descriptor expected, InputStream data, Map<String, String> labels)
-      throws IOException {
-    String what = "write " + expected.digest() + " to containerd";
+  private Written run(String ref, Descriptor expected, InputStream data,
+      Map<String, String> labels) throws IOException {
+    String what = "write " + (expected == null ? "under " + ref : expected.digest().toString())
+        + " to containerd";
+    MessageDigest sha256 = Digest.newSha256();
     byte[] buf = new byte[CHUNK];
     long offset = 0;
     while (true) {
@@ -62,26 +71,43 @@ final class ContentWriteSession implements ClientResponseObserver<WriteContentRe
       if (n == 0) {
         break;
       }
-      send(WriteContentRequest.newBuilder()
+      sha256.update(buf, 0, n);
+      WriteContentRequest.Builder chunk = WriteContentRequest.newBuilder()
           .setAction(WriteAction.WRITE)
           .setRef(ref)
-          .setTotal(expected.size())
-          .setExpected(expected.digest().toString())
           .setOffset(offset)
-          .setData(ByteString.copyFrom(buf, 0, n))
-          .build(), what);
+          .setData(ByteString.copyFrom(buf, 0, n));
+      if (expected != null) {
+        chunk.setTotal(expected.size()).setExpected(expected.digest().toString());
+      }
+      try {
+        send(chunk.build(), what);
+      } catch (AlreadyExistsException e) {
+        if (expected == null) {
+          throw e;
+        }
+        data.transferTo(java.io.OutputStream.nullOutputStream());
+        return new Written(expected.digest(), expected.size(), true);
+      }
       offset += n;
     }
-    send(WriteContentRequest.newBuilder()
-        .setAction(WriteAction.COMMIT)
-        .setRef(ref)
-        .setTotal(expected.size())
-        .setExpected(expected.digest().toString())
-        .setOffset(offset)
-        .putAllLabels(labels)
-        .build(), what);
-    requests.onCompleted();
-    return awaitEnd(what);
+    Digest digest = expected == null ? Digest.fromSha256(sha256) : expected.digest();
+    long total = expected == null ? offset : expected.size();
+    try {
+      send(WriteContentRequest.newBuilder()
+          .setAction(WriteAction.COMMIT)
+          .setRef(ref)
+          .setTotal(total)
+          .setExpected(digest.toString())
+          .setOffset(offset)
+          .putAllLabels(labels)
+          .build(), what);
+      requests.onCompleted();
+      awaitEnd(what);
+    } catch (AlreadyExistsException e) {
+      return new Written(digest, total, true);
+    }
+    return new Written(digest, total, false);
   }
 
   private void send(WriteContentRequest request, String what) throws IOException {
