@@ -13,6 +13,9 @@ import dev.layerd.server.proto.content.v1.InfoRequest;
 import dev.layerd.server.proto.content.v1.ListContentRequest;
 import dev.layerd.server.proto.content.v1.ListContentResponse;
 import dev.layerd.server.proto.content.v1.UpdateRequest;
+import dev.layerd.server.proto.namespaces.v1.ListNamespacesRequest;
+import dev.layerd.server.proto.namespaces.v1.Namespace;
+import dev.layerd.server.proto.namespaces.v1.NamespacesGrpc;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
@@ -33,6 +36,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * containerd's content store, reached over its gRPC socket: layerd's differs read layer blobs
@@ -41,14 +46,19 @@ import java.util.concurrent.TimeUnit;
  * <p>Every call carries the {@code containerd-namespace} and {@code containerd-lease} of the Diff
  * call being served on the current thread (see the server's interceptor), so blobs are read from,
  * and written into, the namespace containerd asked about. Streams opened by {@link #open} keep
- * the namespace of the thread that opened them. Outside a served call no namespace is sent and
- * containerd refuses with "failed precondition".
+ * the namespace of the thread that opened them.
+ *
+ * <p>containerd 1.7 calls a proxy differ without those headers. Reads then look for the blob in
+ * each of containerd's namespaces and read it from the first that has it: blobs are addressed by
+ * digest, so any namespace holding one serves the same verified bytes. Writes have no such
+ * fallback: without a namespace containerd refuses them with "failed precondition".
  *
  * <p>Failures answered by containerd arrive as layerd's error kinds (a missing blob is {@link
  * NotFoundException}). Thread-safe. {@link #close} releases the connection; it may be called
  * twice.
  */
 public final class ContainerdContent implements ContentStore, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ContainerdContent.class);
   private static final int MAX_MESSAGE = 16 << 20;
 
   private final Path socket;
@@ -56,6 +66,7 @@ public final class ContainerdContent implements ContentStore, AutoCloseable {
   private final ManagedChannel channel;
   private final ContentGrpc.ContentBlockingStub blocking;
   private final ContentGrpc.ContentStub async;
+  private final NamespacesGrpc.NamespacesBlockingStub namespaces;
 
   private ContainerdContent(Path socket) {
     this.socket = socket;
@@ -72,6 +83,7 @@ public final class ContainerdContent implements ContentStore, AutoCloseable {
             .build();
     this.blocking = ContentGrpc.newBlockingStub(channel);
     this.async = ContentGrpc.newStub(channel);
+    this.namespaces = NamespacesGrpc.newBlockingStub(channel);
   }
 
   /**
@@ -89,24 +101,69 @@ public final class ContainerdContent implements ContentStore, AutoCloseable {
 
   @Override
   public ContentInfo info(Digest digest) {
+    return in(readScope(digest), () -> infoHere(digest));
+  }
+
+  @Override
+  public InputStream open(Digest digest) {
+    return new ContentReadStream(blocking, readScope(digest), digest, 0);
+  }
+
+  @Override
+  public SeekableByteChannel openChannel(Digest digest) {
+    Context scope = readScope(digest);
+    long size = in(scope, () -> infoHere(digest)).size();
+    return new ContentReadChannel(blocking, scope, digest, size);
+  }
+
+  private ContentInfo infoHere(Digest digest) {
     try {
       Info info = blocking.info(InfoRequest.newBuilder().setDigest(digest.toString()).build())
           .getInfo();
       return Protos.info(info);
     } catch (StatusRuntimeException e) {
-      throw GrpcErrors.fromStatus(e, "info of " + digest + " from containerd at " + socket);
+      throw GrpcErrors.fromStatus(e, "info of " + digest + " from containerd at " + socket
+          + " (namespace " + ContainerdHeaders.namespace() + ")");
     }
   }
 
-  @Override
-  public InputStream open(Digest digest) {
-    return new ContentReadStream(blocking, Context.current(), digest, 0);
+  /**
+   * The context to read {@code digest} in: the current one when it names a namespace, else the
+   * current one with the first of containerd's namespaces that holds the blob.
+   */
+  private Context readScope(Digest digest) {
+    Context current = Context.current();
+    if (ContainerdHeaders.NAMESPACE.get(current) != null) {
+      return current;
+    }
+    List<String> names;
+    try {
+      names = namespaces.list(ListNamespacesRequest.getDefaultInstance()).getNamespacesList()
+          .stream().map(Namespace::getName).toList();
+    } catch (StatusRuntimeException e) {
+      throw GrpcErrors.fromStatus(e, "list namespaces of containerd at " + socket);
+    }
+    for (String ns : names) {
+      Context scope = current.withValue(ContainerdHeaders.NAMESPACE, ns);
+      try {
+        in(scope, () -> infoHere(digest));
+        log.debug("containerd named no namespace; reading {} from namespace {}", digest, ns);
+        return scope;
+      } catch (NotFoundException e) {
+        // Not in this namespace; try the next.
+      }
+    }
+    throw new NotFoundException("blob " + digest + " is in none of the namespaces " + names
+        + " of containerd at " + socket);
   }
 
-  @Override
-  public SeekableByteChannel openChannel(Digest digest) {
-    long size = info(digest).size();
-    return new ContentReadChannel(blocking, Context.current(), digest, size);
+  private static <T> T in(Context scope, java.util.function.Supplier<T> work) {
+    Context previous = scope.attach();
+    try {
+      return work.get();
+    } finally {
+      scope.detach(previous);
+    }
   }
 
   /**

@@ -123,6 +123,11 @@ final class Containerd implements AutoCloseable {
     return r.output;
   }
 
+  /** Runs ctr like {@link #ctr}, whatever its exit status. */
+  void ctrQuietly(String... args) throws Exception {
+    run(List.of(args));
+  }
+
   private record Result(int exit, String output) {}
 
   private Result run(List<String> args) throws Exception {

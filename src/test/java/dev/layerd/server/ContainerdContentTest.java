@@ -49,7 +49,8 @@ class ContainerdContentTest {
     digest = Digest.sha256(blob);
     fake.blobs.put(digest.toString(), blob);
     Path socket = dir.resolve("containerd.sock");
-    containerd = UnixChannels.serve(socket, fake.definition());
+    containerd = UnixChannels.serve(socket, fake.definition(),
+        FakeContentService.namespaces(List.of("default", "ns1", "ns2")));
     content = ContainerdContent.connect(socket);
   }
 
@@ -127,10 +128,40 @@ class ContainerdContentTest {
   }
 
   @Test
-  void withoutANamespaceContainerdRefuses() {
+  void findsTheNamespaceHoldingABlobWhenContainerdNamesNone() throws Exception {
+    fake.holding = java.util.Set.of("ns2");
+
+    assertThat(content.info(digest).size()).isEqualTo(blob.length);
+    try (InputStream in = content.open(digest)) {
+      assertThat(Digest.sha256(in.readAllBytes())).isEqualTo(digest);
+    }
+
+    assertThat(fake.namespaces).contains("default", "ns1", "ns2");
+    assertThat(fake.namespaces.getLast()).isEqualTo("ns2");
+    fake.holding = java.util.Set.of();
     assertThatThrownBy(() -> content.info(digest))
+        .isInstanceOf(NotFoundException.class)
+        .hasMessageContaining("none of the namespaces [default, ns1, ns2]");
+  }
+
+  @Test
+  void refusesWritesWithoutANamespace() {
+    byte[] diff = {1, 2, 3};
+
+    assertThatThrownBy(() -> content.write(new ByteArrayInputStream(diff), Map.of()))
         .isInstanceOf(FailedPreconditionException.class)
         .hasMessageContaining("namespace is required");
+  }
+
+  @Test
+  void writesContentWithADigestComputedWhileSending() throws Exception {
+    byte[] diff = new byte[(1 << 20) + 1];
+    new Random(3).nextBytes(diff);
+
+    var info = inNamespace("ns1", () -> content.write(new ByteArrayInputStream(diff), Map.of()));
+
+    assertThat(info.digest()).isEqualTo(Digest.sha256(diff));
+    assertThat(fake.blobs.get(info.digest().toString())).isEqualTo(diff);
   }
 
   @Test

@@ -2,6 +2,8 @@ package dev.layerd.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.layerd.diff.DiffService;
 import dev.layerd.diff.DifferOptions;
 import dev.layerd.mount.Mount;
@@ -22,8 +24,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,8 +35,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @RequiresRoot
 class ContainerdInteropTest {
-  private static final Pattern MOUNT_LINE =
-      Pattern.compile("mount -t (\\S+) (\\S+) -o (\\S+) (\\S+)");
   private static final int SAMPLE_LAYERS = 4;
 
   @TempDir Path dir;
@@ -139,20 +137,25 @@ class ContainerdInteropTest {
     String top = topSnapshot(containerd.ctr("-n", ns, "snapshots", "--snapshotter", "overlayfs",
         "ls"));
     String key = "tree-" + System.nanoTime();
-    containerd.ctr("-n", ns, "snapshots", "--snapshotter", "overlayfs", "view", key, top);
-    String mounts = containerd.ctr("-n", ns, "snapshots", "--snapshotter", "overlayfs",
-        "mounts", "/target", key);
-    Matcher m = MOUNT_LINE.matcher(mounts);
-    assertThat(m.find()).as("mount line in %s", mounts).isTrue();
-    Mount mount = Mount.of(m.group(1), m.group(2), List.of(m.group(3).split(",")));
-    try (TempMount view = TempMount.mount(List.of(mount), dir.resolve("views"))) {
+    // One command creates the view and prints its mounts: containerd's garbage collector may
+    // remove an unleased view at any time, but its mounts name only the image's layers.
+    String json = containerd.ctr("-n", ns, "snapshots", "--snapshotter", "overlayfs", "view",
+        "--mounts", key, top);
+    List<Mount> mounts = new ArrayList<>();
+    for (JsonNode m : new ObjectMapper().readTree(json)) {
+      List<String> options = new ArrayList<>();
+      m.get("Options").forEach(o -> options.add(o.asText()));
+      mounts.add(Mount.of(m.get("Type").asText(), m.get("Source").asText(), options));
+    }
+    assertThat(mounts).as("mounts of the view of %s", top).hasSize(1);
+    try (TempMount view = TempMount.mount(mounts, dir.resolve("views"))) {
       Process p = new ProcessBuilder("bash", "scripts/tree-manifest.sh",
           view.path().toString()).redirectErrorStream(true).start();
       String listing = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(p.waitFor()).as("tree-manifest.sh: %s", listing).isZero();
       return listing;
     } finally {
-      containerd.ctr("-n", ns, "snapshots", "--snapshotter", "overlayfs", "rm", key);
+      containerd.ctrQuietly("-n", ns, "snapshots", "--snapshotter", "overlayfs", "rm", key);
     }
   }
 

@@ -12,6 +12,12 @@ import dev.layerd.server.proto.content.v1.ReadContentResponse;
 import dev.layerd.server.proto.content.v1.WriteAction;
 import dev.layerd.server.proto.content.v1.WriteContentRequest;
 import dev.layerd.server.proto.content.v1.WriteContentResponse;
+import dev.layerd.server.proto.namespaces.v1.ListNamespacesRequest;
+import dev.layerd.server.proto.namespaces.v1.ListNamespacesResponse;
+import dev.layerd.server.proto.namespaces.v1.Namespace;
+import dev.layerd.server.proto.namespaces.v1.NamespacesGrpc;
+import io.grpc.Context;
+import io.grpc.Contexts;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -23,6 +29,7 @@ import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayOutputStream;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -36,6 +43,28 @@ final class FakeContentService extends ContentGrpc.ContentImplBase {
   final List<String> namespaces = new CopyOnWriteArrayList<>();
   final List<String> leases = new CopyOnWriteArrayList<>();
   final List<Integer> writeMessages = new CopyOnWriteArrayList<>();
+  /** Namespaces whose view holds the blobs; null for every namespace. */
+  volatile Set<String> holding;
+  private static final Context.Key<String> NS = Context.key("fake-namespace");
+
+  /** The namespaces service: lists {@code names}. */
+  static ServerServiceDefinition namespaces(List<String> names) {
+    return new NamespacesGrpc.NamespacesImplBase() {
+      @Override
+      public void list(ListNamespacesRequest request,
+          StreamObserver<ListNamespacesResponse> response) {
+        ListNamespacesResponse.Builder r = ListNamespacesResponse.newBuilder();
+        names.forEach(n -> r.addNamespaces(Namespace.newBuilder().setName(n)));
+        response.onNext(r.build());
+        response.onCompleted();
+      }
+    }.bindService();
+  }
+
+  private byte[] visible(String digest) {
+    Set<String> h = holding;
+    return h == null || h.contains(NS.get()) ? blobs.get(digest) : null;
+  }
 
   ServerServiceDefinition definition() {
     return ServerInterceptors.intercept(this, new ServerInterceptor() {
@@ -50,14 +79,14 @@ final class FakeContentService extends ContentGrpc.ContentImplBase {
         }
         namespaces.add(ns);
         leases.add(String.valueOf(headers.get(ContainerdHeaders.LEASE_HEADER)));
-        return next.startCall(call, headers);
+        return Contexts.interceptCall(Context.current().withValue(NS, ns), call, headers, next);
       }
     });
   }
 
   @Override
   public void info(InfoRequest request, StreamObserver<InfoResponse> response) {
-    byte[] blob = blobs.get(request.getDigest());
+    byte[] blob = visible(request.getDigest());
     if (blob == null) {
       response.onError(Status.NOT_FOUND
           .withDescription("content digest " + request.getDigest() + ": not found")
@@ -71,7 +100,7 @@ final class FakeContentService extends ContentGrpc.ContentImplBase {
 
   @Override
   public void read(ReadContentRequest request, StreamObserver<ReadContentResponse> response) {
-    byte[] blob = blobs.get(request.getDigest());
+    byte[] blob = visible(request.getDigest());
     if (blob == null) {
       response.onError(Status.NOT_FOUND
           .withDescription("content digest " + request.getDigest() + ": not found")
