@@ -8,6 +8,7 @@ import dev.layerd.errdefs.InvalidArgumentException;
 import dev.layerd.errdefs.NotImplementedException;
 import dev.layerd.mount.Mount;
 import dev.layerd.oci.Descriptor;
+import dev.layerd.oci.MediaTypes;
 import dev.layerd.server.proto.diff.v1.ApplyRequest;
 import dev.layerd.server.proto.diff.v1.ApplyResponse;
 import dev.layerd.server.proto.diff.v1.DiffGrpc;
@@ -105,6 +106,12 @@ final class DiffEndpoint extends DiffGrpc.DiffImplBase {
         throw new InvalidArgumentException("apply request has no layer descriptor");
       }
       Descriptor desc = Protos.descriptor(request.getDiff(), "apply");
+      if (!MediaTypes.isLayer(desc.mediaType())) {
+        // The differs sniff the compression and would take any blob; containerd's refuse a
+        // media type that is not a layer's as not implemented, so a caller may try another.
+        throw new NotImplementedException("apply " + desc.digest() + ": media type \""
+            + desc.mediaType() + "\" is not a layer media type");
+      }
       List<Mount> parsed = Protos.mounts(request.getMountsList());
       if (parsed.isEmpty()) {
         throw new InvalidArgumentException("apply " + desc.digest() + ": no mounts to apply onto");
@@ -171,7 +178,7 @@ final class DiffEndpoint extends DiffGrpc.DiffImplBase {
       case INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION, UNIMPLEMENTED,
           CANCELLED, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, PERMISSION_DENIED ->
           log.warn("{} (namespace {}) failed: {}: {}", what, ns, status.getCode(),
-              status.getDescription());
+              t.getMessage());
       default -> log.warn("{} (namespace {}) failed: {}", what, ns, status.getCode(), t);
     }
   }

@@ -75,13 +75,23 @@ final class GrpcErrors {
   }
 
   /**
+   * Longest status message sent. The message travels in a trailer, and clients refuse trailers
+   * past a few KiB (grpc-java: 8 KiB) with INTERNAL instead of the real code.
+   */
+  static final int MAX_MESSAGE = 2048;
+
+  /**
    * The status to answer for {@code t}: the kind of the nearest {@link LayerdException} in its
    * cause chain, else a code guessed from well-known I/O failures, else UNKNOWN. The message is
-   * the failure's own message, kept whole.
+   * the failure's own message, shortened past {@link #MAX_MESSAGE} characters.
    */
   static Status toStatus(Throwable t) {
     Status.Code code = codeOf(t);
     String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    if (message.length() > MAX_MESSAGE) {
+      message = message.substring(0, MAX_MESSAGE) + "... ("
+          + (message.length() - MAX_MESSAGE) + " more characters in layerd's log)";
+    }
     return Status.fromCode(code).withDescription(message).withCause(t);
   }
 

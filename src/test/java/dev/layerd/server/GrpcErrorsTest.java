@@ -22,8 +22,8 @@ class GrpcErrorsTest {
     Status.Code code = GrpcErrors.code(kind);
 
     assertThat(GrpcErrors.kind(code)).isEqualTo(kind);
-    LayerdException back =
-        GrpcErrors.fromStatus(Status.fromCode(code).withDescription("x").asRuntimeException(), "op");
+    LayerdException back = GrpcErrors.fromStatus(
+        Status.fromCode(code).withDescription("x").asRuntimeException(), "op");
     assertThat(back.kind()).isEqualTo(kind);
   }
 
@@ -72,5 +72,14 @@ class GrpcErrorsTest {
         .hasMessageContaining("not found");
     assertThat(GrpcErrors.fromStatus(Status.UNIMPLEMENTED.asRuntimeException(), "op"))
         .isInstanceOf(NotImplementedException.class);
+  }
+
+  @Test
+  void shortensMessagesThatWouldOverflowTheTrailers() {
+    Status s = GrpcErrors.toStatus(new NotImplementedException("x".repeat(100_000)));
+
+    assertThat(s.getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
+    assertThat(s.getDescription()).hasSizeLessThan(GrpcErrors.MAX_MESSAGE + 100)
+        .endsWith("(97952 more characters in layerd's log)");
   }
 }
