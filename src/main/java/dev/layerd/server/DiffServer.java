@@ -1,7 +1,9 @@
 package dev.layerd.server;
 
 import dev.layerd.diff.Applier;
+import dev.layerd.content.ContentStore;
 import dev.layerd.diff.Comparer;
+import dev.layerd.errdefs.InvalidArgumentException;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -16,6 +18,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -26,6 +30,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,10 +39,12 @@ import org.slf4j.LoggerFactory;
  * gRPC health service on a Unix socket, so containerd can use layerd as its differ through a
  * {@code diff} proxy plugin.
  *
- * <p>Typical use, as {@code layerd serve} does it:
+ * <p>Typical use, as {@code layerd serve} does it: the content store is containerd's when
+ * {@link ServeOptions#containerdAddress()} is set, else layerd's own.
  *
  * <pre>{@code
- * DiffServer server = DiffServer.start(options, applier, comparer);
+ * DiffServer server = DiffServer.start(options,
+ *     content -> DiffService.create(content, differOptions, order), localStore);
  * server.awaitTermination();
  * }</pre>
  *
@@ -61,6 +68,7 @@ public final class DiffServer implements AutoCloseable {
   private final EventLoopGroup io;
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final Object lock = new Object();
+  private final List<AutoCloseable> owned = new ArrayList<>();
   private Server server;
   private Object socketKey;
   private InetSocketAddress metricsBound;
@@ -103,6 +111,46 @@ public final class DiffServer implements AutoCloseable {
       throw e;
     }
     return s;
+  }
+
+  /**
+   * Starts serving with the applier {@code applierFor} builds over the content store to use:
+   * a {@link ContainerdContent} on {@code options.containerdAddress()} when that is set (the
+   * server closes it when it stops), else {@code localStore}. When the applier is also a {@link
+   * Comparer} (as the diff service is) it serves Diff too.
+   *
+   * @param localStore layerd's own store; may be null when a containerd address is given
+   */
+  public static DiffServer start(ServeOptions options,
+      Function<ContentStore, ? extends Applier> applierFor, ContentStore localStore)
+      throws IOException {
+    ContainerdContent remote = options.containerdAddress() == null
+        ? null : ContainerdContent.connect(options.containerdAddress());
+    ContentStore content = remote != null ? remote : localStore;
+    if (content == null) {
+      throw new InvalidArgumentException(
+          "no content store: give a containerd address or layerd's own store");
+    }
+    try {
+      Applier applier = applierFor.apply(content);
+      DiffServer s = new DiffServer(options, applier,
+          applier instanceof Comparer c ? c : null);
+      if (remote != null) {
+        s.owned.add(remote);
+      }
+      try {
+        s.startServing();
+      } catch (IOException | RuntimeException e) {
+        s.stop(Duration.ZERO);
+        throw e;
+      }
+      return s;
+    } catch (IOException | RuntimeException e) {
+      if (remote != null) {
+        remote.close();
+      }
+      throw e;
+    }
   }
 
   private void startServing() throws IOException {
@@ -209,6 +257,13 @@ public final class DiffServer implements AutoCloseable {
         UnixSocket.remove(options.socket(), socketKey);
       }
       metrics.close();
+      for (AutoCloseable c : owned) {
+        try {
+          c.close();
+        } catch (Exception e) {
+          log.error("could not close {} while stopping; leaving it", c, e);
+        }
+      }
       removeHook();
       if (server != null) {
         log.info("stopped serving on {}", options.socket());
