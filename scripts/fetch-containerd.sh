@@ -18,19 +18,28 @@ if v="$(installed_version)" && [[ "$v" == 1.7.* || "$v" == v1.7.* ]]; then
   exit 0
 fi
 
+# The first URI ending in /debian on lines that FIELD starts (deb822 "URIs:" or one-line "deb").
+debian_uri() {
+  awk -v field="$1" '$1 == field {
+    for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\/.*\/debian\/?$/) { print $i; exit }
+  }' "$2"
+}
+
 # The Debian mirror the machine already uses, else the public one.
 mirror=""
 for f in /etc/apt/sources.list.d/*.sources; do
   [ -f "$f" ] || continue
-  mirror="$(awk '/^URIs:/ {for (i = 2; i <= NF; i++) if ($i ~ /\/debian\/?$/) {print $i; exit}}' "$f")"
+  mirror="$(debian_uri URIs: "$f")"
   [ -n "$mirror" ] && break
 done
 if [ -z "$mirror" ] && [ -f /etc/apt/sources.list ]; then
-  mirror="$(awk '$1 == "deb" {for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\/.*\/debian\/?$/) {print $i; exit}}' \
-    /etc/apt/sources.list)"
+  mirror="$(debian_uri deb /etc/apt/sources.list)"
 fi
 mirror="${mirror:-http://deb.debian.org/debian}"
-[ -f "$keyring" ] || { echo "fetch-containerd: $keyring missing (apt-get install debian-archive-keyring)" >&2; exit 1; }
+if [ ! -f "$keyring" ]; then
+  echo "fetch-containerd: $keyring missing (apt-get install debian-archive-keyring)" >&2
+  exit 1
+fi
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
@@ -61,7 +70,10 @@ deb="$(ls "$tmp"/download/containerd_*.deb)"
 mkdir -p "$dest"
 dpkg -x "$deb" "$dest"
 
-v="$(installed_version)" || { echo "fetch-containerd: $dest/usr/bin/containerd does not run" >&2; exit 1; }
+if ! v="$(installed_version)"; then
+  echo "fetch-containerd: $dest/usr/bin/containerd does not run" >&2
+  exit 1
+fi
 case "$v" in
   1.7.*|v1.7.*) echo "containerd $v unpacked into $dest" ;;
   *) echo "fetch-containerd: trixie gave containerd $v, expected 1.7.x" >&2; exit 1 ;;

@@ -30,10 +30,13 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.MetadataUtils;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -281,8 +284,8 @@ class DiffServerTest {
     start(ServeOptions.builder(), DiffServerTest::applied);
 
     assertThatThrownBy(() -> DiffServer.start(
-            ServeOptions.builder().socket(server.socket()).build(), applier(DiffServerTest::applied),
-            null))
+            ServeOptions.builder().socket(server.socket()).build(),
+            applier(DiffServerTest::applied), null))
         .isInstanceOf(FailedPreconditionException.class)
         .hasMessageContaining("another server is listening");
 
@@ -294,8 +297,8 @@ class DiffServerTest {
   @Test
   void replacesAStaleSocketAndRefusesOtherFiles() throws Exception {
     Path socket = dir.resolve("layerd.sock");
-    try (var ch = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
-      ch.bind(java.net.UnixDomainSocketAddress.of(socket));
+    try (var ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      ch.bind(UnixDomainSocketAddress.of(socket));
     }
     assertThat(socket).exists();
 
