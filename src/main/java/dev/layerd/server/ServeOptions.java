@@ -30,7 +30,6 @@ public record ServeOptions(
     int maxQueued,
     Duration shutdownGrace,
     boolean shutdownHook) {
-
   public static final Path DEFAULT_SOCKET = Path.of("/run/layerd/layerd.sock");
 
   public ServeOptions {

@@ -15,7 +15,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 class GrpcErrorsTest {
-
   @ParameterizedTest
   @EnumSource(ErrorKind.class)
   void everyKindRoundTripsThroughItsCode(ErrorKind kind) {

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 class ServeOptionsTest {
-
   @Test
   void defaultsToTheRunDirectorySocketAndABoundedPool() {
     ServeOptions o = ServeOptions.defaults();
