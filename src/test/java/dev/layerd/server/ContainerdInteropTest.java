@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.layerd.content.ContentStore;
 import dev.layerd.diff.DiffService;
 import dev.layerd.diff.DifferOptions;
 import dev.layerd.mount.Mount;
@@ -63,13 +64,12 @@ class ContainerdInteropTest {
     Path withLayerd = dir.resolve("c1");
 
     String layerdTree;
-    try (ContainerdContent content = ContainerdContent.connect(
-            withLayerd.resolve("containerd.sock"));
-        DiffServer server = DiffServer.start(ServeOptions.builder()
-                .socket(layerdSocket)
-                .containerdAddress(withLayerd.resolve("containerd.sock"))
-                .build(),
-            diffService(content), null);
+    Path containerdSocket = withLayerd.resolve("containerd.sock");
+    // Wired as layerd serve wires it: the server reads through its own containerd client.
+    try (DiffServer server = DiffServer.start(ServeOptions.builder()
+                .socket(layerdSocket).containerdAddress(containerdSocket).build(),
+            this::diffService, null);
+        ContainerdContent content = ContainerdContent.connect(containerdSocket);
         Containerd containerd = Containerd.start(withLayerd, """
 
             [proxy_plugins.layerd]
@@ -118,7 +118,7 @@ class ContainerdInteropTest {
     assertThat(Digest.sha256(got.getBytes(StandardCharsets.ISO_8859_1))).isEqualTo(desc.digest());
   }
 
-  private DiffService diffService(ContainerdContent content) {
+  private DiffService diffService(ContentStore content) {
     return DiffService.create(content, DifferOptions.defaults().withMountRoot(dir.resolve("tmp")),
         DiffService.DEFAULT_ORDER);
   }
