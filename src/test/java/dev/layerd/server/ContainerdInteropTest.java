@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.layerd.content.ContentInfo;
 import dev.layerd.content.ContentStore;
 import dev.layerd.diff.DiffService;
 import dev.layerd.diff.DifferOptions;
@@ -116,6 +117,15 @@ class ContainerdInteropTest {
     assertThat(info).contains(desc.digest().toString()).contains("layerd.test=1");
     String got = containerd.ctr("-n", "ns1", "content", "get", desc.digest().toString());
     assertThat(Digest.sha256(got.getBytes(StandardCharsets.ISO_8859_1))).isEqualTo(desc.digest());
+
+    // A diff's bytes, digest unknown until written.
+    byte[] diff = "a diff layerd computed\n".repeat(5000).getBytes(StandardCharsets.UTF_8);
+    ContentInfo written = Context.current().withValue(ContainerdHeaders.NAMESPACE, "ns1")
+        .call(() -> content.write(new ByteArrayInputStream(diff), Map.of()));
+    assertThat(written.digest()).isEqualTo(Digest.sha256(diff));
+    assertThat(written.size()).isEqualTo(diff.length);
+    assertThat(containerd.ctr("-n", "ns1", "content", "get", written.digest().toString()))
+        .isEqualTo(new String(diff, StandardCharsets.UTF_8));
   }
 
   private DiffService diffService(ContentStore content) {
