@@ -135,6 +135,7 @@ final class DiffEndpoint extends DiffGrpc.DiffImplBase {
           bytesIn.get(), 0);
       logFailure("apply " + layer + " onto " + mounts, status, t);
       response.onError(status.asRuntimeException());
+      rethrowFatal(t);
     }
   }
 
@@ -168,6 +169,14 @@ final class DiffEndpoint extends DiffGrpc.DiffImplBase {
       metrics.record("diff", "layerd", status.getCode(), System.nanoTime() - start, 0, 0);
       logFailure("diff " + mounts, status, t);
       response.onError(status.asRuntimeException());
+      rethrowFatal(t);
+    }
+  }
+
+  /** The caller has its answer; the JVM's own failures still end the worker. */
+  private static void rethrowFatal(Throwable t) {
+    if (t instanceof VirtualMachineError e) {
+      throw e;
     }
   }
 
