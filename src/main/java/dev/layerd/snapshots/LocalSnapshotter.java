@@ -188,12 +188,14 @@ final class LocalSnapshotter implements Snapshotter {
     Map<String, String> l = labels == null ? Map.of() : Map.copyOf(labels);
 
     // Fail fast before building anything; checked again in the transaction.
-    List<Path> parents = db.transaction(c -> {
+    Chain before = db.transaction(c -> {
       if (store.find(c, key) != null) {
         throw new AlreadyExistsException("snapshot " + key + " already exists in " + name());
       }
-      return p.isEmpty() ? List.<Path>of() : parentChain(c, p);
+      return p.isEmpty() ? null : parentChain(c, p);
     });
+    List<Path> parents = before == null ? List.of() : before.parents();
+    long expectedParent = before == null ? 0 : before.row().id();
 
     Path temp = tmp.resolve("new-" + PID + "-" + TEMP_SEQ.incrementAndGet());
     try {
@@ -205,6 +207,11 @@ final class LocalSnapshotter implements Snapshotter {
       Chain ch = lock.locked(() -> {
         Chain created = db.transaction(c -> {
           long parentId = p.isEmpty() ? 0 : committedParent(c, p).id();
+          if (parentId != expectedParent) {
+            // The parent was removed and made again while this snapshot was being built.
+            throw new FailedPreconditionException(
+                "parent snapshot " + p + " in " + name() + " changed while preparing " + key);
+          }
           long id = store.insert(c, key, parentId, kind, l, Instant.now());
           return chain(c, store.byId(c, id));
         });
@@ -418,13 +425,13 @@ final class LocalSnapshotter implements Snapshotter {
     return new Chain(r, parents);
   }
 
-  private List<Path> parentChain(java.sql.Connection c, String parent)
-      throws java.sql.SQLException {
+  /** The committed {@code parent} and its own directory followed by its ancestors'. */
+  private Chain parentChain(java.sql.Connection c, String parent) throws java.sql.SQLException {
     Row p = committedParent(c, parent);
     List<Path> out = new ArrayList<>();
     out.add(dir(p.id()).resolve("fs"));
     out.addAll(chain(c, p).parents());
-    return out;
+    return new Chain(p, out);
   }
 
   private Row committedParent(java.sql.Connection c, String parent) throws java.sql.SQLException {
