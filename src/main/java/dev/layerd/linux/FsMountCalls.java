@@ -92,7 +92,8 @@ public final class FsMountCalls {
 
   /** close(2) of a descriptor these calls returned; errors are ignored, as after any close. */
   public static void close(int fd) {
-    long nr = "aarch64".equals(System.getProperty("os.arch")) ? SYS_CLOSE_AARCH64 : SYS_CLOSE_X86_64;
+    long nr =
+        "aarch64".equals(System.getProperty("os.arch")) ? SYS_CLOSE_AARCH64 : SYS_CLOSE_X86_64;
     try {
       call("close", "", nr, fd, 0, 0, 0, 0);
     } catch (ErrnoException ignored) {

@@ -137,7 +137,8 @@ public final class Mounter {
         data.add(opt);
       }
     }
-    MountCalls.mount(o.source(), target, o.type(), flags, data.isEmpty() ? null : String.join(",", data));
+    String options = data.isEmpty() ? null : String.join(",", data);
+    MountCalls.mount(o.source(), target, o.type(), flags, options);
   }
 
   /**

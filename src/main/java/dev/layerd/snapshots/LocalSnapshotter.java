@@ -202,7 +202,16 @@ final class LocalSnapshotter implements Snapshotter {
       Files.createDirectory(temp, PosixFilePermissions.asFileAttribute(
           PosixFilePermissions.fromString("rwx------")));
       Files.createDirectory(temp.resolve("fs"));
-      backend.populate(temp, kind, parents);
+      try {
+        backend.populate(temp, kind, parents);
+      } catch (IOException e) {
+        if (!p.isEmpty() && !stillThere(p, expectedParent)) {
+          throw new NotFoundException(
+              "parent snapshot " + p + " was removed from " + name() + " while preparing " + key,
+              e);
+        }
+        throw e;
+      }
 
       Chain ch = lock.locked(() -> {
         Chain created = db.transaction(c -> {
@@ -241,6 +250,11 @@ final class LocalSnapshotter implements Snapshotter {
       }
       throw e;
     }
+  }
+
+  private boolean stillThere(String name, long id) throws IOException {
+    Row r = db.transaction(c -> store.find(c, name));
+    return r != null && r.id() == id;
   }
 
   @Override

@@ -307,6 +307,7 @@ final class MetaStore {
   }
 
   private static Instant instant(long ns) {
-    return Instant.ofEpochSecond(Math.floorDiv(ns, 1_000_000_000L), Math.floorMod(ns, 1_000_000_000L));
+    return Instant.ofEpochSecond(
+        Math.floorDiv(ns, 1_000_000_000L), Math.floorMod(ns, 1_000_000_000L));
   }
 }

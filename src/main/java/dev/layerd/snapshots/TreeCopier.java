@@ -108,8 +108,8 @@ final class TreeCopier {
       throws IOException {
     int in = FileCalls.openat(srcDir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
     try {
-      int out =
-          FileCalls.openat(dstDir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+      int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+      int out = FileCalls.openat(dstDir, name, flags, 0600);
       try {
         copyData(in, out, st.size(), path);
         copyMetadata(st, in, out, path);

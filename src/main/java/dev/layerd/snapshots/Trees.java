@@ -77,7 +77,13 @@ final class Trees {
       count(FileCalls.fstatx(fd, dir.toString()), seen, total);
       usage(fd, dir.toString(), seen, total);
     } catch (ErrnoException e) {
-      throw e.errno() == Errno.ENOENT ? new NoSuchFileException(dir.toString()) : e;
+      // Removed while measuring: callers turn this into "not found".
+      if (e.errno() == Errno.ENOENT) {
+        NoSuchFileException n = new NoSuchFileException(e.getFile());
+        n.initCause(e);
+        throw n;
+      }
+      throw e;
     } finally {
       FileCalls.close(fd, dir.toString());
     }

@@ -1,5 +1,7 @@
 package dev.layerd.snapshots;
 
+import dev.layerd.errdefs.ErrorKind;
+import dev.layerd.errdefs.LayerdException;
 import dev.layerd.metadata.MetadataDatabase;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * Runs prepare / write / commit / view / remove in a loop until it is killed; {@link
@@ -18,6 +21,10 @@ import java.util.Random;
  */
 public final class CrashDriver {
   static final int FILES = 8;
+
+  /** Outcomes of losing a race against another process; the step is simply skipped. */
+  static final Set<ErrorKind> RACES =
+      Set.of(ErrorKind.NOT_FOUND, ErrorKind.ALREADY_EXISTS, ErrorKind.FAILED_PRECONDITION);
 
   private CrashDriver() {}
 
@@ -31,7 +38,14 @@ public final class CrashDriver {
       System.out.println("ready");
       System.out.flush();
       for (long n = 0; ; n++) {
-        step(sn, rnd, seed + "-" + n);
+        try {
+          step(sn, rnd, seed + "-" + n);
+        } catch (LayerdException e) {
+          // Another process on the root took a name or removed a parent first.
+          if (!RACES.contains(e.kind())) {
+            throw e;
+          }
+        }
       }
     }
   }
@@ -53,7 +67,8 @@ public final class CrashDriver {
       }
     }
     for (SnapshotInfo s : all) {
-      if (all.stream().noneMatch(c -> c.parent().equals(s.name()))) {
+      // Never another process's active snapshot: its owner is still writing into it.
+      if (s.kind() != Kind.ACTIVE && all.stream().noneMatch(c -> c.parent().equals(s.name()))) {
         leaves.add(s.name());
       }
     }

@@ -253,7 +253,8 @@ abstract class SnapshotterContractTest {
     assertThat(sn.stat("k").labels()).isEqualTo(Map.of("c", "3"));
     assertThat(updated.updated()).isAfterOrEqualTo(updated.created());
     sn.commit("n", "k", Map.of("containerd.io/snapshot.ref", "sha256:abc"));
-    assertThat(sn.stat("n").labels()).isEqualTo(Map.of("containerd.io/snapshot.ref", "sha256:abc"));
+    assertThat(sn.stat("n").labels())
+        .isEqualTo(Map.of("containerd.io/snapshot.ref", "sha256:abc"));
   }
 
   @Test
@@ -269,7 +270,8 @@ abstract class SnapshotterContractTest {
         .containsExactlyInAnyOrder("extract-2 sha256:2", "v");
     assertThat(names(SnapshotFilters.parse("labels.\"containerd.io/snapshot.ref\"==sha256:2")))
         .containsExactly("extract-2 sha256:2");
-    assertThat(names(SnapshotFilters.parse("name~=^extract-"))).containsExactly("extract-2 sha256:2");
+    assertThat(names(SnapshotFilters.parse("name~=^extract-")))
+        .containsExactly("extract-2 sha256:2");
     assertThat(names(SnapshotFilters.parse("kind==view", "kind==committed")))
         .containsExactlyInAnyOrder("v", "l1");
     List<String> order = names(s -> true);
@@ -450,7 +452,8 @@ abstract class SnapshotterContractTest {
     sn.prepare("k", "", Map.of());
     Path stray = Files.createDirectories(local().snapshotsDir().resolve("999999/fs"));
     Path kdir = local().directory("k");
-    Path temp = Files.createDirectories(kdir.getParent().getParent().resolve("tmp/new-999999999-1"));
+    Path temp =
+        Files.createDirectories(kdir.getParent().getParent().resolve("tmp/new-999999999-1"));
     sn.close();
     Trees.delete(kdir);
 

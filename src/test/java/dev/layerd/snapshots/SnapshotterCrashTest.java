@@ -56,6 +56,47 @@ class SnapshotterCrashTest {
     assertThat(committedSeen).as("committed layers written by the drivers").isGreaterThan(3);
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {Snapshotters.OVERLAYFS, Snapshotters.NATIVE})
+  void twoProcessesWorkOnOneRootAtOnce(String backend) throws Exception {
+    Random rnd = new Random(7);
+    Process p = start(backend, 1000);
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    assertThat(out.readLine()).as("driver output").isEqualTo("ready");
+    List<String> unexpected = new ArrayList<>();
+    int done = 0;
+    try (MetadataDatabase db = MetadataDatabase.open(root.resolve("metadata.db"));
+        Snapshotter sn = CrashDriver.open(backend, root, db)) {
+      for (int i = 0; i < 60 && p.isAlive(); i++) {
+        try {
+          CrashDriver.step(sn, rnd, "here-" + i);
+          done++;
+        } catch (dev.layerd.errdefs.LayerdException e) {
+          // The other process removed or took a name this step chose: a race both sides lose
+          // cleanly. Anything else is a failure.
+          if (!CrashDriver.RACES.contains(e.kind())) {
+            unexpected.add(e.toString());
+          }
+        } catch (IOException e) {
+          unexpected.add(e.toString());
+        }
+      }
+      assertThat(p.isAlive()).as("driver still running").isTrue();
+      p.destroyForcibly();
+      p.waitFor();
+    }
+
+    assertThat(unexpected).isEmpty();
+    assertThat(done).isGreaterThan(30);
+    try (MetadataDatabase db = MetadataDatabase.open(root.resolve("metadata.db"));
+        Snapshotter sn = CrashDriver.open(backend, root, db)) {
+      checkConsistent((LocalSnapshotter) sn);
+      assertThat(sn.walk(s -> s.name().startsWith("layer here-"))).isNotEmpty();
+      assertThat(sn.walk(s -> s.name().startsWith("layer 1000-"))).isNotEmpty();
+    }
+  }
+
   private Process start(String backend, int seed) throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
     ProcessBuilder pb =
@@ -69,7 +110,7 @@ class SnapshotterCrashTest {
             root.toString(),
             backend,
             Integer.toString(seed));
-    pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+    pb.redirectError(root.resolve("driver-" + seed + ".log").toFile());
     return pb.start();
   }
 
