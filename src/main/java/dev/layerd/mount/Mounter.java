@@ -89,6 +89,9 @@ public final class Mounter {
 
   /** Mounts an overlay through fsopen/fsconfig, one lower layer per call (Linux 6.8+). */
   static void overlayByParts(OverlayMount o, Path target, int dataLength) throws IOException {
+    if (!kernelAtLeast(System.getProperty("os.version"), 6, 8)) {
+      throw new OptionsTooLongException(target, dataLength, o.lowerDirs().size(), null);
+    }
     int fs = FsMountCalls.fsopen("overlay");
     try {
       String what = target.toString();
@@ -123,6 +126,18 @@ public final class Mounter {
       }
     } finally {
       FsMountCalls.close(fs);
+    }
+  }
+
+  /** True when a kernel release string like {@code 6.18.4-foo} is at least major.minor. */
+  static boolean kernelAtLeast(String release, int major, int minor) {
+    String[] parts = release.split("[.-]");
+    try {
+      int ma = Integer.parseInt(parts[0]);
+      int mi = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+      return ma > major || (ma == major && mi >= minor);
+    } catch (NumberFormatException e) {
+      return true; // unknown format: try, and let the kernel answer
     }
   }
 

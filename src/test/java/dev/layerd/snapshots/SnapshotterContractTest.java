@@ -430,6 +430,14 @@ abstract class SnapshotterContractTest {
         assertThat(s).hasSize(128);
       }
     }
+    try (TempMount m = TempMount.mount(sn.prepare("deep-active", parent, Map.of()), root)) {
+      assertThat(Files.readString(m.path().resolve("file-0"))).isEqualTo("0");
+      Files.writeString(m.path().resolve("file-0"), "changed on top");
+    }
+    sn.commit("layer-128", "deep-active", Map.of());
+    try (TempMount m = TempMount.mount(sn.view("deeper", "layer-128", Map.of()), root)) {
+      assertThat(Files.readString(m.path().resolve("file-0"))).isEqualTo("changed on top");
+    }
   }
 
   @Test
