@@ -339,6 +339,43 @@ abstract class SnapshotterContractTest {
   }
 
   @Test
+  @RequiresRoot
+  void parallelPreparesCommittedInOrderByRebaseFormOneChain() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(supportsRebase(), "snapshotter cannot rebase");
+    int layers = 6;
+    ExecutorService pool = Executors.newFixedThreadPool(3);
+    List<Future<Path>> dirs = new ArrayList<>();
+    for (int i = 0; i < layers; i++) {
+      int n = i;
+      dirs.add(pool.submit(() -> {
+        Path d = upper(sn.prepare("extract-" + n + " sha256:" + n, "", Map.of()));
+        Files.writeString(d.resolve("layer-" + n), Integer.toString(n));
+        Files.writeString(d.resolve("top"), Integer.toString(n));
+        return d;
+      }));
+    }
+    for (Future<Path> f : dirs) {
+      f.get();
+    }
+    pool.shutdown();
+
+    String parent = "";
+    for (int i = 0; i < layers; i++) {
+      sn.commit("chain-" + i, "extract-" + i + " sha256:" + i, parent, Map.of());
+      parent = "chain-" + i;
+    }
+
+    assertThat(names(s -> true)).containsExactly(
+        "chain-0", "chain-1", "chain-2", "chain-3", "chain-4", "chain-5");
+    try (TempMount m = TempMount.mount(sn.view("v", parent, Map.of()), root)) {
+      for (int i = 0; i < layers; i++) {
+        assertThat(Files.readString(m.path().resolve("layer-" + i))).isEqualTo("" + i);
+      }
+      assertThat(Files.readString(m.path().resolve("top"))).isEqualTo("5");
+    }
+  }
+
+  @Test
   void concurrentPreparesAndCommitsAllLand() throws Exception {
     layer("base", "", Map.of("f", "base"));
     int threads = 6;
