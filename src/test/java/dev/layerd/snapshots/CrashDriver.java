@@ -17,7 +17,8 @@ import java.util.Set;
  * SnapshotterCrashTest} kills it with SIGKILL at random points. Each layer writes its files and
  * then a manifest naming them, so a committed snapshot with a missing or short file shows.
  *
- * <p>Arguments: root, snapshotter name, seed. Prints {@code ready} once the store is open.
+ * <p>Arguments: root, snapshotter name, seed. Prints {@code ready} once the store is open and
+ * {@code step N} after each step.
  */
 public final class CrashDriver {
   static final int FILES = 8;
@@ -40,6 +41,8 @@ public final class CrashDriver {
       for (long n = 0; ; n++) {
         try {
           step(sn, rnd, seed + "-" + n);
+          System.out.println("step " + n);
+          System.out.flush();
         } catch (LayerdException e) {
           // Another process on the root took a name or removed a parent first.
           if (!RACES.contains(e.kind())) {
