@@ -23,9 +23,9 @@ public final class MountCalls {
   private static final MethodHandle MOUNT =
       Native.errnoCall(
           "mount",
+          // mount(source, target, filesystemtype, mountflags, data)
           FunctionDescriptor.of(
-              Native.C_INT, Native.PTR, Native.PTR, Native.PTR, Native.PTR, Native.C_LONG,
-              Native.PTR));
+              Native.C_INT, Native.PTR, Native.PTR, Native.PTR, Native.C_LONG, Native.PTR));
   private static final MethodHandle UMOUNT2 =
       Native.errnoCall("umount2", FunctionDescriptor.of(Native.C_INT, Native.PTR, Native.C_INT));
   private static final MethodHandle SYNCFS =
@@ -46,10 +46,10 @@ public final class MountCalls {
                   Native.captureState(),
                   a.allocateFrom(source == null ? "none" : source),
                   a.allocateFrom(target.toString()),
-                  fsType == null ? MemorySegment.NULL : a.allocateFrom(fsType),
-                  data == null ? MemorySegment.NULL : a.allocateFrom(data),
+                  // casts: invokeExact types a bare conditional as Object
+                  (MemorySegment) (fsType == null ? MemorySegment.NULL : a.allocateFrom(fsType)),
                   flags,
-                  MemorySegment.NULL);
+                  (MemorySegment) (data == null ? MemorySegment.NULL : a.allocateFrom(data)));
       if (rc != 0) {
         throw new ErrnoException(
             "mount " + fsType + " " + (data == null ? "" : data), target.toString(), Native.errno());
