@@ -89,6 +89,8 @@ public final class Mounter {
 
   /** Mounts an overlay through fsopen/fsconfig, one lower layer per call (Linux 6.8+). */
   static void overlayByParts(OverlayMount o, Path target, int dataLength) throws IOException {
+    // TODO: no way to mount such chains before Linux 6.8; short symlinked lower paths in a
+    // private directory would resolve it if older kernels must be served.
     if (!kernelAtLeast(System.getProperty("os.version"), 6, 8)) {
       throw new OptionsTooLongException(target, dataLength, o.lowerDirs().size(), null);
     }
