@@ -15,7 +15,8 @@ import java.util.Iterator;
  * A blob read from containerd's {@code Content/Read} stream, from an offset to the end. The call
  * is made in the context that opened the stream (so it carries that call's namespace) and is
  * cancelled on close; chunks are pulled one at a time, so gRPC flow control bounds the memory.
- * Not thread-safe.
+ * A failure answered by containerd is thrown as the {@link dev.layerd.errdefs.LayerdException}
+ * of its kind. Not thread-safe.
  */
 final class ContentReadStream extends InputStream {
   private final Digest digest;
@@ -88,9 +89,9 @@ final class ContentReadStream extends InputStream {
       }
       return true;
     } catch (StatusRuntimeException e) {
-      throw new IOException(
-          "read " + digest + " at " + position + " from containerd failed",
-          GrpcErrors.fromStatus(e, "read " + digest + " from containerd"));
+      // Unchecked, of containerd's kind: a layer reader that wraps I/O failures as "malformed
+      // layer" must not turn an unavailable containerd into an invalid argument.
+      throw GrpcErrors.fromStatus(e, "read " + digest + " at " + position + " from containerd");
     }
   }
 

@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.layerd.diff.Applier;
 import dev.layerd.diff.ApplyOptions;
-import dev.layerd.errdefs.ErrorKind;
 import dev.layerd.errdefs.FailedPreconditionException;
-import dev.layerd.errdefs.LayerdException;
 import dev.layerd.errdefs.NotFoundException;
 import dev.layerd.mount.Mount;
 import dev.layerd.oci.Descriptor;
@@ -123,8 +121,7 @@ class ContainerdContentTest {
         return in.read();
       }
     }))
-        .isInstanceOf(IOException.class)
-        .satisfies(e -> assertThat(LayerdException.kindOf(e)).isEqualTo(ErrorKind.NOT_FOUND));
+        .isInstanceOf(NotFoundException.class).hasMessageContaining(missing.toString());
   }
 
   @Test

@@ -121,6 +121,38 @@ class DiffServerApplyTest {
   }
 
   @Test
+  void reportsAContainerdFailureMidLayerWithContainerdsCode() throws Exception {
+    Map<String, String> files = new java.util.LinkedHashMap<>();
+    java.util.Random random = new java.util.Random(5);
+    for (int i = 0; i < 40; i++) {
+      byte[] b = new byte[100_000];
+      random.nextBytes(b);
+      files.put("f" + i, java.util.HexFormat.of().formatHex(b));
+    }
+    TestLayers.Layer big = TestLayers.layer(files);
+    FakeContentService fake = new FakeContentService();
+    fake.blobs.put(big.digest().toString(), big.blob());
+    fake.readFailure = Status.UNAVAILABLE.withDescription("containerd is shutting down");
+    Path containerdSocket = dir.resolve("containerd.sock");
+
+    try (UnixChannels.Server containerd = UnixChannels.serve(containerdSocket, fake.definition());
+        DiffServer server = DiffServer.start(ServeOptions.builder()
+                .socket(dir.resolve("layerd.sock")).containerdAddress(containerdSocket).build(),
+            content -> DiffService.create(content,
+                DifferOptions.defaults().withMountRoot(dir.resolve("mnt")),
+                DiffService.DEFAULT_ORDER), null);
+        UnixChannels.Client client = UnixChannels.connect(server.socket())) {
+      io.grpc.Metadata md = new io.grpc.Metadata();
+      md.put(ContainerdHeaders.NAMESPACE_HEADER, "ns1");
+      DiffGrpc.DiffBlockingStub stub = DiffGrpc.newBlockingStub(client.channel())
+          .withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(md));
+
+      assertCode(stub, request(big, target("u"), true), Status.Code.UNAVAILABLE,
+          "containerd is shutting down");
+    }
+  }
+
+  @Test
   void appliesManyLayersConcurrentlyWithoutLeakingThreadsOrDescriptors() throws Exception {
     int n = 32;
     List<TestLayers.Layer> layers = new ArrayList<>();

@@ -43,6 +43,8 @@ final class FakeContentService extends ContentGrpc.ContentImplBase {
   final List<String> namespaces = new CopyOnWriteArrayList<>();
   final List<String> leases = new CopyOnWriteArrayList<>();
   final List<Integer> writeMessages = new CopyOnWriteArrayList<>();
+  /** When set, every Read fails with it after the first chunk. */
+  volatile Status readFailure;
   /** Namespaces whose view holds the blobs; null for every namespace. */
   volatile Set<String> holding;
   private static final Context.Key<String> NS = Context.key("fake-namespace");
@@ -113,6 +115,10 @@ final class FakeContentService extends ContentGrpc.ContentImplBase {
       int n = (int) Math.min(1 << 20, end - off);
       response.onNext(ReadContentResponse.newBuilder().setOffset(off)
           .setData(ByteString.copyFrom(blob, (int) off, n)).build());
+      if (readFailure != null) {
+        response.onError(readFailure.asRuntimeException());
+        return;
+      }
     }
     response.onCompleted();
   }
