@@ -148,6 +148,7 @@ final class LayerApplier implements AutoCloseable {
     List<Map.Entry<String, Metadata>> list = new ArrayList<>(deferred.entrySet());
     try {
       for (int i = list.size() - 1; i >= 0; i--) {
+        dirs.trim(); // bounded descriptors, however many directories the layer made
         String path = list.get(i).getKey();
         Metadata md = list.get(i).getValue();
         entry = path.isEmpty() ? "." : path;
