@@ -130,7 +130,7 @@ final class TarHeaderGuard extends FilterInputStream {
           }
         }
         case EXTENSION -> {
-          int k = (int) Math.min(ext.length - extFill, end - i);
+          int k = Math.min(ext.length - extFill, end - i);
           System.arraycopy(b, i, ext, extFill, k);
           extFill += k;
           i += k;
