@@ -3,6 +3,7 @@ package dev.layerd.archive;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.layerd.errdefs.InvalidArgumentException;
 import dev.layerd.linux.Statx;
 import dev.layerd.linux.Xattrs;
 import dev.layerd.oci.Digest;
@@ -17,9 +18,12 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Random;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** What the applier makes of the layer stream itself: odd headers, non-tars, failing sources. */
 class LayerStreamTest {
@@ -152,5 +156,54 @@ class LayerStreamTest {
     Throwable t = catchThrowable(() -> apply(root(), new ByteArrayInputStream(cut)));
 
     assertThat(t).isInstanceOf(ArchiveException.class);
+  }
+
+  /** A source that fails like a broken network read after {@code limit} bytes. */
+  private static final class FailingSource extends InputStream {
+    private final InputStream in;
+    private long left;
+
+    FailingSource(byte[] b, long limit) {
+      in = new ByteArrayInputStream(b);
+      left = limit;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (left <= 0) {
+        throw new IOException("connection reset by peer");
+      }
+      int n = in.read(b, off, (int) Math.min(len, left));
+      if (n > 0) {
+        left -= n;
+      }
+      return n;
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 3, 100, 700, 1536, 40_000, 150_000})
+  void sourceFailureStaysAnIoErrorNotAnInvalidLayer(int limit) throws Exception {
+    byte[] big = new byte[200_000];
+    new Random(3).nextBytes(big);
+    byte[] tar =
+        new TarBuilder()
+            .file("first", "1")
+            .file("big", big, TarBuilder.with())
+            .file("last", "3")
+            .bytes();
+    for (byte[] layer : new byte[][] {tar, gzip(tar)}) {
+      Throwable t = catchThrowable(() -> apply(root(), new FailingSource(layer, limit)));
+
+      assertThat(t).isInstanceOf(IOException.class).isNotInstanceOf(InvalidArgumentException.class);
+      assertThat(t.getMessage()).contains(LAYER).contains("connection reset by peer");
+      assertThat(t).hasRootCauseMessage("connection reset by peer");
+    }
   }
 }
