@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.layerd.errdefs.InvalidArgumentException;
+import dev.layerd.linux.Errno;
+import dev.layerd.linux.FileCalls;
 import dev.layerd.linux.Statx;
 import dev.layerd.linux.Xattrs;
 import dev.layerd.oci.Digest;
@@ -205,5 +207,14 @@ class LayerStreamTest {
       assertThat(t.getMessage()).contains(LAYER).contains("connection reset by peer");
       assertThat(t).hasRootCauseMessage("connection reset by peer");
     }
+  }
+
+  @Test
+  void unprivilegedDeviceRefusalIsSkippedButNotForRootOrFifos() {
+    assertThat(LayerApplier.skipsDevice(Errno.EPERM, FileCalls.S_IFCHR, false)).isTrue();
+    assertThat(LayerApplier.skipsDevice(Errno.EPERM, FileCalls.S_IFBLK, false)).isTrue();
+    assertThat(LayerApplier.skipsDevice(Errno.EPERM, FileCalls.S_IFCHR, true)).isFalse();
+    assertThat(LayerApplier.skipsDevice(Errno.EPERM, FileCalls.S_IFIFO, false)).isFalse();
+    assertThat(LayerApplier.skipsDevice(Errno.ENOSPC, FileCalls.S_IFBLK, false)).isFalse();
   }
 }
