@@ -18,7 +18,8 @@ import java.util.function.LongConsumer;
  * @param sync fsync what was written before returning
  * @param mediaType the layer's declared media type, a hint for decompression (magic wins)
  * @param layerName what to call the layer in errors: its digest when known
- * @param progress called with compressed bytes read so far, at least with 0 and the final count
+ * @param progress called with compressed bytes read so far, at least with 0 and the final count;
+ *     possibly from a thread that reads the layer ahead, never from two threads at once
  */
 public record ArchiveOptions(
     WhiteoutMode whiteoutMode,

@@ -61,7 +61,9 @@ public final class Archives {
       throw new ArchiveException(name, "(stream start)", "cannot read the layer stream", e);
     }
     DigestingInputStream digesting = new DigestingInputStream(raw, Digest.newSha256());
-    TarHeaderGuard guard = new TarHeaderGuard(digesting);
+    // read, decompress and hash on a second thread while this one writes the files
+    ReadAheadInputStream ahead = new ReadAheadInputStream(digesting, name);
+    TarHeaderGuard guard = new TarHeaderGuard(ahead);
     // TODO: names are decoded as UTF-8, so a non-UTF-8 byte in a name is replaced; decode
     // ustar/GNU names as ISO-8859-1 and re-encode per field once PAX and ustar names are told
     // apart (needs our own header parsing, see TarHeaderGuard).
@@ -69,6 +71,7 @@ public final class Archives {
     TarArchiveInputStream tar = new TarArchiveInputStream(guard, StandardCharsets.UTF_8.name());
     int entries = 0;
     try (raw;
+        ahead;
         LayerApplier applier = new LayerApplier(root, options)) {
       String last = null;
       while (true) {
@@ -89,7 +92,7 @@ public final class Archives {
       }
       applier.finish();
       try {
-        digesting.drain();
+        ahead.drain(); // the bytes after the tar's end are part of the diffID
         counting.finish();
       } catch (IOException x) {
         throw new ArchiveException(

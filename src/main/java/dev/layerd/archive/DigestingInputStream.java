@@ -50,16 +50,6 @@ final class DigestingInputStream extends FilterInputStream {
     return done;
   }
 
-  /** Reads to the end of the stream, hashing what is left (bytes after the tar's end). */
-  long drain() throws IOException {
-    byte[] buf = new byte[65536];
-    long n = 0;
-    for (int r; (r = read(buf, 0, buf.length)) >= 0; ) {
-      n += r;
-    }
-    return n;
-  }
-
   @Override
   public boolean markSupported() {
     return false;
