@@ -2,7 +2,8 @@
 # Measures layerd's layer apply against GNU tar on the same layers: wall time and peak RSS,
 # medians of RUNS runs, plain and gzip. Needs a built jar (mvn -DskipTests package) and root
 # (both sides then keep owners). Usage: bench/apply-bench.sh [work dir]
-# Env: RUNS (3), SMALL_FILES (50000), BIG_MB (about 1000: the mixed layer's target size).
+# Env: RUNS (3), SMALL_FILES (50000), BIG_MB (about 1000: the mixed layer's target size),
+# AOT (1: layerd runs with a JDK AOT cache trained once on a tiny layer, as ./layerd does; 0: none).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT_DIR=$PWD
@@ -18,6 +19,22 @@ command -v tar >/dev/null && [ -x /usr/bin/time ] || { echo "needs GNU tar and /
 
 mkdir -p "$WORK"
 cd "$WORK"
+
+JVM=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC)
+if [ "${AOT:-1}" != 0 ]; then
+  aot="$WORK/layerd-bench.aot"
+  if [ ! -f "$aot" ] || [ "$ROOT_DIR/target/layerd.jar" -nt "$aot" ]; then
+    echo "training the AOT cache on a tiny layer (not the measured ones)"
+    rm -rf aot-train && mkdir -p aot-train/src/etc aot-train/src/usr/bin
+    seq 1 300 > aot-train/src/etc/lines && printf 'x\n' > aot-train/src/usr/bin/tool
+    ln -s ../etc/lines aot-train/src/usr/lines
+    tar -C aot-train/src -czf aot-train/layer.tar.gz .
+    "$JAVA" "${JVM[@]}" -XX:AOTCacheOutput="$aot" -cp "$CP" dev.layerd.archive.ApplyMain \
+      aot-train/layer.tar.gz aot-train/out >/dev/null 2>&1 || rm -f "$aot"
+    rm -rf aot-train
+  fi
+  [ -f "$aot" ] && JVM+=(-XX:AOTCache="$aot" -Xlog:aot=off -Xlog:cds=off)
+fi
 
 # ---- layers
 if [ ! -f small.tar ]; then
@@ -83,11 +100,11 @@ for run in $(seq 1 "$RUNS"); do
     zflag=""; [[ $layer == *.gz ]] && zflag="-z"
     if (( run % 2 )); then
       measure tar "$layer" tar $zflag -xpf "$layer" -C "$t"
-      measure layerd "$layer" "$JAVA" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC \
-        -cp "$CP" dev.layerd.archive.ApplyMain "$layer" "$l"
+      measure layerd "$layer" "$JAVA" "${JVM[@]}" -cp "$CP" \
+        dev.layerd.archive.ApplyMain "$layer" "$l"
     else
-      measure layerd "$layer" "$JAVA" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC \
-        -cp "$CP" dev.layerd.archive.ApplyMain "$layer" "$l"
+      measure layerd "$layer" "$JAVA" "${JVM[@]}" -cp "$CP" \
+        dev.layerd.archive.ApplyMain "$layer" "$l"
       measure tar "$layer" tar $zflag -xpf "$layer" -C "$t"
     fi
     echo "  run $run $layer: tar ${TIMES[tar,$layer]}/ layerd ${TIMES[layerd,$layer]}"
