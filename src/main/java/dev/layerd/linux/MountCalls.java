@@ -24,8 +24,7 @@ public final class MountCalls {
       Native.errnoCall(
           "mount",
           FunctionDescriptor.of(
-              Native.C_INT, Native.PTR, Native.PTR, Native.PTR, Native.PTR, Native.C_LONG,
-              Native.PTR));
+              Native.C_INT, Native.PTR, Native.PTR, Native.PTR, Native.C_LONG, Native.PTR));
   private static final MethodHandle UMOUNT2 =
       Native.errnoCall("umount2", FunctionDescriptor.of(Native.C_INT, Native.PTR, Native.C_INT));
   private static final MethodHandle SYNCFS =
@@ -40,16 +39,18 @@ public final class MountCalls {
   public static void mount(String source, Path target, String fsType, long flags, String data)
       throws ErrnoException {
     try (Arena a = Arena.ofConfined()) {
+      // Locals, not conditionals in the call: invokeExact would type those as Object.
+      MemorySegment type = fsType == null ? MemorySegment.NULL : a.allocateFrom(fsType);
+      MemorySegment options = data == null ? MemorySegment.NULL : a.allocateFrom(data);
       int rc =
           (int)
               MOUNT.invokeExact(
                   Native.captureState(),
                   a.allocateFrom(source == null ? "none" : source),
                   a.allocateFrom(target.toString()),
-                  fsType == null ? MemorySegment.NULL : a.allocateFrom(fsType),
-                  data == null ? MemorySegment.NULL : a.allocateFrom(data),
+                  type,
                   flags,
-                  MemorySegment.NULL);
+                  options);
       if (rc != 0) {
         throw new ErrnoException(
             "mount " + fsType + " " + (data == null ? "" : data), target.toString(), Native.errno());

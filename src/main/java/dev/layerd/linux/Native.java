@@ -10,6 +10,7 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The plumbing shared by the system call wrappers: the libc lookup, downcall handles that capture
@@ -23,8 +24,16 @@ final class Native {
       CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
   private static final Linker.Option CAPTURE = Linker.Option.captureCallState("errno");
 
+  // ofAuto: a thread's scratch memory goes with the thread (virtual threads come and go)
   private static final ThreadLocal<MemorySegment> CAPTURE_STATE =
-      ThreadLocal.withInitial(() -> Arena.global().allocate(CAPTURE_LAYOUT));
+      ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
+
+  /** Bytes in each path slot of the scratch area: PATH_MAX plus room, NUL included. */
+  static final int PATH_SLOT = 8192;
+
+  private static final int STRUCT_SLOT = 512;
+  private static final ThreadLocal<MemorySegment> SCRATCH =
+      ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(2L * PATH_SLOT + STRUCT_SLOT, 16));
 
   private static final MethodHandle STRERROR =
       LINKER.downcallHandle(
@@ -45,6 +54,23 @@ final class Native {
     return LINKER.downcallHandle(sym, fd, CAPTURE);
   }
 
+  /** Like {@link #errnoCall} for a variadic function whose fixed parameters number {@code fixed}. */
+  static MethodHandle variadicErrnoCall(String name, FunctionDescriptor fd, int fixed) {
+    MemorySegment sym =
+        LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc lacks " + name));
+    return LINKER.downcallHandle(sym, fd, CAPTURE, Linker.Option.firstVariadicArg(fixed));
+  }
+
+  /**
+   * Like {@link #errnoCall}, and the call may be given heap segments (Java arrays) directly; for
+   * read and write, which then need no copy through native memory.
+   */
+  static MethodHandle heapErrnoCall(String name, FunctionDescriptor fd) {
+    MemorySegment sym =
+        LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc lacks " + name));
+    return LINKER.downcallHandle(sym, fd, CAPTURE, Linker.Option.critical(true));
+  }
+
   /** A downcall without errno capture. */
   static MethodHandle call(String name, FunctionDescriptor fd) {
     MemorySegment sym =
@@ -55,6 +81,37 @@ final class Native {
   /** This thread's errno capture segment; pass it as the first argument of an errno call. */
   static MemorySegment captureState() {
     return CAPTURE_STATE.get();
+  }
+
+  /**
+   * {@code s} as a NUL-terminated UTF-8 string in this thread's path slot {@code slot} (0 or 1),
+   * valid until the next call with the same slot on this thread.
+   */
+  static MemorySegment path(int slot, String s, String call) throws ErrnoException {
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    if (b.length >= PATH_SLOT) {
+      throw new ErrnoException(call, s, Errno.ENAMETOOLONG);
+    }
+    for (byte x : b) {
+      if (x == 0) {
+        throw new ErrnoException(call, s, Errno.EINVAL);
+      }
+    }
+    MemorySegment seg = SCRATCH.get().asSlice((long) slot * PATH_SLOT, PATH_SLOT);
+    MemorySegment.copy(b, 0, seg, ValueLayout.JAVA_BYTE, 0, b.length);
+    seg.set(ValueLayout.JAVA_BYTE, b.length, (byte) 0);
+    return seg;
+  }
+
+  /** This thread's path slot {@code slot} as a raw buffer of {@value #PATH_SLOT} bytes. */
+  static MemorySegment scratchPath(int slot) {
+    return SCRATCH.get().asSlice((long) slot * PATH_SLOT, PATH_SLOT);
+  }
+
+  /** This thread's zeroed struct slot ({@value #STRUCT_SLOT} bytes, 16-aligned). */
+  static MemorySegment struct() {
+    MemorySegment seg = SCRATCH.get().asSlice(2L * PATH_SLOT, STRUCT_SLOT);
+    return seg.fill((byte) 0);
   }
 
   /** errno as left by the last errno call on this thread. */

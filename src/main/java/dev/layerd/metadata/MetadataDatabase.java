@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.concurrent.locks.ReentrantLock;
 import org.sqlite.SQLiteConfig;
 
@@ -40,11 +41,11 @@ public final class MetadataDatabase implements AutoCloseable {
     cfg.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
     cfg.setBusyTimeout(30_000);
     cfg.enforceForeignKeys(true);
-    // IMMEDIATE takes the write lock at BEGIN, so two processes never deadlock upgrading a read.
-    cfg.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
     try {
+      // Auto-commit stays on between transactions: the driver's manual-commit mode begins the
+      // next transaction right after each commit, which would hold the write lock while idle and
+      // lock every other process out. transaction() issues BEGIN IMMEDIATE itself.
       Connection c = cfg.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
-      c.setAutoCommit(false);
       return new MetadataDatabase(file, c);
     } catch (SQLException e) {
       throw new IOException("failed to open metadata database " + file + ": " + e.getMessage(), e);
@@ -62,8 +63,10 @@ public final class MetadataDatabase implements AutoCloseable {
   public <T> T transaction(Work<T> work) throws IOException {
     lock.lock();
     try {
+      // IMMEDIATE takes the write lock at BEGIN, so two processes never deadlock upgrading a read.
+      exec("BEGIN IMMEDIATE");
       T result = work.run(connection);
-      connection.commit();
+      exec("COMMIT");
       return result;
     } catch (SQLException e) {
       rollback(e);
@@ -76,11 +79,22 @@ public final class MetadataDatabase implements AutoCloseable {
     }
   }
 
+  private void exec(String sql) throws SQLException {
+    try (Statement s = connection.createStatement()) {
+      s.execute(sql);
+    }
+  }
+
   private void rollback(Exception cause) {
     try {
-      connection.rollback();
+      if (!connection.isClosed()) {
+        exec("ROLLBACK");
+      }
     } catch (SQLException r) {
-      cause.addSuppressed(r);
+      // "no transaction is active" when BEGIN itself failed: nothing to undo.
+      if (!String.valueOf(r.getMessage()).contains("no transaction")) {
+        cause.addSuppressed(r);
+      }
     }
   }
 
