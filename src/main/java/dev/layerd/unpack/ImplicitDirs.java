@@ -1,7 +1,8 @@
 package dev.layerd.unpack;
 
 import dev.layerd.content.Provider;
-import dev.layerd.linux.MetadataCalls;
+import dev.layerd.linux.FileCalls;
+import dev.layerd.linux.Xattrs;
 import dev.layerd.mount.BindMount;
 import dev.layerd.mount.Mount;
 import dev.layerd.mount.OtherMount;
@@ -208,7 +209,7 @@ final class ImplicitDirs {
 
   private static boolean isOpaque(Path dir) throws IOException {
     for (String n : List.of("trusted.overlay.opaque", "user.overlay.opaque")) {
-      byte[] v = MetadataCalls.getXattr(dir, n);
+      byte[] v = Xattrs.lget(dir.toString(), n).orElse(null);
       if (v != null && v.length == 1 && v[0] == 'y') {
         return true;
       }
@@ -225,7 +226,7 @@ final class ImplicitDirs {
     static Meta of(Path p) throws IOException {
       Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid", LinkOption.NOFOLLOW_LINKS);
       Map<String, List<Byte>> x =
-          MetadataCalls.xattrs(p).entrySet().stream()
+          ImplicitDirs.xattrs(p).entrySet().stream()
               .filter(e -> !isOverlayXattr(e.getKey()))
               .collect(Collectors.toMap(Map.Entry::getKey, e -> boxed(e.getValue())));
       return new Meta((Integer) a.get("uid"), (Integer) a.get("gid"),
@@ -241,6 +242,15 @@ final class ImplicitDirs {
     }
   }
 
+  /** Every xattr of {@code p} (not following a symlink), name to value. */
+  static Map<String, byte[]> xattrs(Path p) throws IOException {
+    Map<String, byte[]> out = new java.util.LinkedHashMap<>();
+    for (String n : Xattrs.llist(p.toString())) {
+      Xattrs.lget(p.toString(), n).ifPresent(v -> out.put(n, v));
+    }
+    return out;
+  }
+
   /** Makes {@code to}'s owner, mode, xattrs and times those of {@code from}. */
   static void copyMetadata(Path from, Path to) throws IOException {
     Map<String, Object> a =
@@ -249,18 +259,18 @@ final class ImplicitDirs {
     // chown first: it clears set-id bits that chmod then restores.
     Files.setAttribute(to, "unix:uid", a.get("uid"), LinkOption.NOFOLLOW_LINKS);
     Files.setAttribute(to, "unix:gid", a.get("gid"), LinkOption.NOFOLLOW_LINKS);
-    MetadataCalls.chmod(to, (Integer) a.get("mode"));
-    Map<String, byte[]> want = MetadataCalls.xattrs(from);
-    for (String name : MetadataCalls.listXattrs(to)) {
+    FileCalls.fchmodat(FileCalls.AT_FDCWD, to.toString(), (Integer) a.get("mode") & 07777);
+    Map<String, byte[]> want = xattrs(from);
+    for (String name : Xattrs.llist(to.toString())) {
       if (!isOverlayXattr(name) && !want.containsKey(name)) {
-        MetadataCalls.removeXattr(to, name);
+        Xattrs.lremove(to.toString(), name);
       }
     }
     for (Map.Entry<String, byte[]> e : want.entrySet()) {
       if (!isOverlayXattr(e.getKey())) {
-        byte[] have = MetadataCalls.getXattr(to, e.getKey());
+        byte[] have = Xattrs.lget(to.toString(), e.getKey()).orElse(null);
         if (have == null || !Arrays.equals(have, e.getValue())) {
-          MetadataCalls.setXattr(to, e.getKey(), e.getValue());
+          Xattrs.lset(to.toString(), e.getKey(), e.getValue(), 0);
         }
       }
     }

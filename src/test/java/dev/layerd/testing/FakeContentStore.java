@@ -72,6 +72,19 @@ public final class FakeContentStore implements ContentStore {
   }
 
   @Override
+  public ContentInfo write(InputStream data, Map<String, String> l) throws IOException {
+    byte[] b = data.readAllBytes();
+    Digest d = Digest.sha256(b);
+    blobs.put(d, b);
+    labels.merge(d, Map.copyOf(l), (a, c) -> {
+      Map<String, String> m = new HashMap<>(a);
+      m.putAll(c);
+      return Map.copyOf(m);
+    });
+    return info(d);
+  }
+
+  @Override
   public boolean exists(Digest digest) {
     return blobs.containsKey(digest);
   }

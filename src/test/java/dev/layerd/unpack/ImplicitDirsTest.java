@@ -2,7 +2,8 @@ package dev.layerd.unpack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.layerd.linux.MetadataCalls;
+import dev.layerd.linux.FileCalls;
+import dev.layerd.linux.Xattrs;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -45,7 +46,7 @@ class ImplicitDirsTest {
 
   private static Path dir(Path p, int mode) throws IOException {
     Files.createDirectories(p);
-    MetadataCalls.chmod(p, mode);
+    FileCalls.fchmodat(FileCalls.AT_FDCWD, p.toString(), mode);
     return p;
   }
 
@@ -55,7 +56,7 @@ class ImplicitDirsTest {
     Path middle = tmp.resolve("middle");
     Path upper = tmp.resolve("upper");
     dir(bottom.resolve("a"), 01711);
-    MetadataCalls.setXattr(bottom.resolve("a"), "user.origin", "bottom".getBytes(StandardCharsets.UTF_8));
+    Xattrs.lset(bottom.resolve("a").toString(), "user.origin", "bottom".getBytes(StandardCharsets.UTF_8), 0);
     dir(bottom.resolve("a/b"), 0750);
     Files.setLastModifiedTime(bottom.resolve("a"), FileTime.fromMillis(1_000_000_000L));
     dir(middle.resolve("x"), 0700);
@@ -70,7 +71,7 @@ class ImplicitDirsTest {
 
     assertThat(fixed).isEqualTo(2);
     assertThat(mode(upper.resolve("a"))).isEqualTo(01711);
-    assertThat(MetadataCalls.getXattr(upper.resolve("a"), "user.origin")).asString(StandardCharsets.UTF_8)
+    assertThat(Xattrs.lget(upper.resolve("a").toString(), "user.origin").orElse(null)).asString(StandardCharsets.UTF_8)
         .isEqualTo("bottom");
     assertThat(Files.getLastModifiedTime(upper.resolve("a")).toMillis()).isEqualTo(1_000_000_000L);
     assertThat(mode(upper.resolve("a/b"))).isEqualTo(0750);
@@ -84,7 +85,7 @@ class ImplicitDirsTest {
     Path upper = tmp.resolve("upper");
     dir(bottom.resolve("a"), 0700);
     dir(middle.resolve("a"), 0711);
-    MetadataCalls.setXattr(middle.resolve("a"), "user.overlay.opaque", new byte[] {'y'});
+    Xattrs.lset(middle.resolve("a").toString(), "user.overlay.opaque", new byte[] {'y'}, 0);
     dir(bottom.resolve("a/gone"), 0700);
     dir(upper.resolve("a/gone"), 0755);
     Files.writeString(upper.resolve("a/gone/f"), "x");
@@ -94,7 +95,7 @@ class ImplicitDirsTest {
 
     assertThat(fixed).isEqualTo(1);
     assertThat(mode(upper.resolve("a"))).isEqualTo(0711);
-    assertThat(MetadataCalls.getXattr(upper.resolve("a"), "user.overlay.opaque"))
+    assertThat(Xattrs.lget(upper.resolve("a").toString(), "user.overlay.opaque").orElse(null))
         .as("overlay's own xattrs are never copied").isNull();
     assertThat(mode(upper.resolve("a/gone"))).as("hidden by the opaque middle layer").isEqualTo(0755);
   }
