@@ -53,16 +53,17 @@ class UnpackEndToEndTest {
     Path root = tmp.resolve("root-" + mode);
     Layerd l = Layerd.open(new LayerdOptions(root, config));
     opened.add(l);
-    l.importImage(layout, ImportOptions.defaults().withName(name));
+    String image = l.importImage(layout, ImportOptions.defaults().withName(name + ":e2e"))
+        .getFirst().name();
     UnpackRequest req =
         switch (mode) {
           case PARALLEL -> UnpackRequest.defaults().withMaxConcurrentUnpacks(4);
           case SEQUENTIAL -> UnpackRequest.defaults().withSequential(true);
           case NATIVE -> UnpackRequest.defaults().withSnapshotter("native");
         };
-    UnpackResult r = l.unpack(name, req);
+    UnpackResult r = l.unpack(image, req);
     Path target = Files.createDirectories(tmp.resolve("mnt-" + mode));
-    l.mount(name, target, false, mode == Mode.NATIVE ? "native" : "overlayfs");
+    l.mount(image, target, false, mode == Mode.NATIVE ? "native" : "overlayfs");
     mounts.add(target);
     return new Unpacked(r, TreeListing.of(target));
   }
