@@ -1,5 +1,7 @@
 package dev.layerd.unpack;
 
+import dev.layerd.content.ContentLabels;
+
 /** The label keys the unpacker writes, spelled as containerd spells them. */
 public final class UnpackLabels {
   /** On an extraction snapshot: the chain ID it will be committed as. */
@@ -12,15 +14,15 @@ public final class UnpackLabels {
   public static final String PARENT_CHAIN_ID = "containerd.io/snapshot/parent-chain-id";
 
   /** On a compressed layer blob, after a verified unpack: its diffID. */
-  public static final String UNCOMPRESSED = "containerd.io/uncompressed";
+  public static final String UNCOMPRESSED = ContentLabels.UNCOMPRESSED;
 
   /** Prefix of the label on an image config naming the top snapshot, per snapshotter. */
-  public static final String GC_REF_SNAPSHOT_PREFIX = "containerd.io/gc.ref.snapshot.";
+  public static final String GC_REF_SNAPSHOT_PREFIX = ContentLabels.GC_REF_SNAPSHOT_PREFIX;
 
   private UnpackLabels() {}
 
   /** {@code containerd.io/gc.ref.snapshot.<snapshotter>}. */
   public static String gcRefSnapshot(String snapshotter) {
-    return GC_REF_SNAPSHOT_PREFIX + snapshotter;
+    return ContentLabels.gcRefSnapshot(snapshotter);
   }
 }
