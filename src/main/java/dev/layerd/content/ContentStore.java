@@ -18,7 +18,6 @@ import java.util.Map;
  * digest end with one blob and no error.
  */
 public interface ContentStore extends Provider {
-
   /**
    * Writes {@code data} as the blob {@code expected}, verifying digest and size while it streams.
    * Returns the stored blob's info. If the blob already exists, {@code data} is not read at all;

@@ -29,14 +29,20 @@ public final class DiffService implements Applier, Comparer {
 
   private final List<Applier> differs;
   private final List<Comparer> comparers;
+  private final boolean syncFs;
 
   /**
    * A service over {@code differs}, tried in list order, and {@code comparers}, likewise. Names
    * must be unique; at least one differ is required.
    */
   public DiffService(List<Applier> differs, List<Comparer> comparers) {
+    this(differs, comparers, false);
+  }
+
+  private DiffService(List<Applier> differs, List<Comparer> comparers, boolean syncFs) {
     this.differs = List.copyOf(differs);
     this.comparers = List.copyOf(comparers);
+    this.syncFs = syncFs;
     if (this.differs.isEmpty()) {
       throw new InvalidArgumentException("diff service needs at least one differ");
     }
@@ -76,6 +82,14 @@ public final class DiffService implements Applier, Comparer {
     return new DiffService(chosen, List.of());
   }
 
+  /**
+   * This service, syncing the target filesystem after every applied layer when {@code always}
+   * (the diff service's {@code sync_fs} setting); otherwise each request's {@code syncFs} decides.
+   */
+  public DiffService withSyncFs(boolean always) {
+    return new DiffService(differs, comparers, always);
+  }
+
   /** The differ names in the order they are tried. */
   public List<String> order() {
     return differs.stream().map(Applier::name).toList();
@@ -89,12 +103,13 @@ public final class DiffService implements Applier, Comparer {
   @Override
   public Descriptor apply(Descriptor layer, List<Mount> mounts, ApplyOptions options)
       throws IOException {
+    ApplyOptions effective = syncFs ? options.withSyncFs(true) : options;
     List<NotImplementedException> declined = new ArrayList<>();
     for (Applier differ : differs) {
       long start = System.nanoTime();
       Descriptor applied;
       try {
-        applied = differ.apply(layer, mounts, options);
+        applied = differ.apply(layer, mounts, effective);
       } catch (NotImplementedException e) {
         LOG.debug("differ {} declined layer {}: {}", differ.name(), layer.digest(), e.getMessage());
         declined.add(e);

@@ -3,6 +3,7 @@ package dev.layerd.diff;
 import dev.layerd.archive.AppliedLayer;
 import dev.layerd.archive.ArchiveOptions;
 import dev.layerd.content.Provider;
+import dev.layerd.content.VerifyingInputStream;
 import dev.layerd.errdefs.DigestMismatchException;
 import dev.layerd.errdefs.NotImplementedException;
 import dev.layerd.linux.SyncCalls;
@@ -42,9 +43,8 @@ final class LayerApplication {
     String source = "layer " + layer.digest();
     AppliedLayer applied;
     try (InputStream blob = provider.open(layer.digest());
-        VerifyingInputStream in =
-            new VerifyingInputStream(
-                blob, layer.digest(), layer.size(), source, options.progress())) {
+        VerifyingInputStream verifying = new VerifyingInputStream(blob, layer, source);
+        ProgressInputStream in = new ProgressInputStream(verifying, options.progress())) {
       ArchiveOptions opts =
           archiveOptions.toBuilder()
               .mediaType(layer.mediaType())
@@ -55,7 +55,7 @@ final class LayerApplication {
         // Bytes after the tar's end are part of the blob and of its digest.
         in.drain();
       } catch (IOException | RuntimeException e) {
-        DigestMismatchException mismatch = mismatchAfter(in, e);
+        DigestMismatchException mismatch = mismatchAfter(in, verifying, e);
         if (mismatch != null) {
           throw mismatch;
         }
@@ -72,8 +72,9 @@ final class LayerApplication {
    * When applying failed, a corrupt blob is the more useful report: finish reading it and, if it
    * does not match, return the mismatch with the apply failure attached; else null.
    */
-  private static DigestMismatchException mismatchAfter(VerifyingInputStream in, Exception e) {
-    if (e instanceof DigestMismatchException || in.verified()) {
+  private static DigestMismatchException mismatchAfter(
+      ProgressInputStream in, VerifyingInputStream verifying, Exception e) {
+    if (e instanceof DigestMismatchException || verifying.verified()) {
       return null;
     }
     try {

@@ -5,10 +5,13 @@ import dev.layerd.archive.WhiteoutMode;
 import dev.layerd.content.Provider;
 import dev.layerd.errdefs.InvalidArgumentException;
 import dev.layerd.errdefs.NotImplementedException;
+import dev.layerd.linux.Errno;
+import dev.layerd.linux.ErrnoException;
 import dev.layerd.mount.BindMount;
 import dev.layerd.mount.Mount;
 import dev.layerd.mount.OtherMount;
 import dev.layerd.mount.OverlayMount;
+import dev.layerd.mount.TempMount;
 import dev.layerd.oci.Descriptor;
 import java.io.IOException;
 import java.util.List;
@@ -17,8 +20,8 @@ import java.util.Objects;
 /**
  * Applies a layer onto the merged tree the mounts show, deleting what its whiteouts name. A single
  * read-write bind mount is written straight into its source; anything else is mounted on a
- * temporary directory first (needs root). Needs the lower layers present, so it refuses parallel
- * application.
+ * temporary directory first (needs root; without the privilege to mount it answers "not
+ * implemented"). Needs the lower layers present, so it refuses parallel application.
  */
 final class WalkingDiffer implements Applier {
   static final String NAME = "walking";
@@ -51,12 +54,11 @@ final class WalkingDiffer implements Applier {
       return LayerApplication.apply(
           provider, tar, layer, b.sourceDir(), archiveOptions, applyOptions);
     }
-    TempMounts tmp = TempMounts.mount(mounts, options.mountRoot());
+    TempMount tmp = mount(mounts);
     Descriptor applied;
     try {
       applied =
-          LayerApplication.apply(
-              provider, tar, layer, tmp.target(), archiveOptions, applyOptions);
+          LayerApplication.apply(provider, tar, layer, tmp.path(), archiveOptions, applyOptions);
     } catch (IOException | RuntimeException e) {
       try {
         tmp.close();
@@ -67,6 +69,22 @@ final class WalkingDiffer implements Applier {
     }
     tmp.close();
     return applied;
+  }
+
+  /**
+   * Mounts for applying. Without the privilege to mount (rootless) this differ cannot work at all,
+   * which is "not implemented" so that the next differ gets its turn; nothing was changed yet.
+   */
+  private TempMount mount(List<Mount> mounts) throws IOException {
+    try {
+      return TempMount.mount(mounts, options.mountRoot());
+    } catch (ErrnoException e) {
+      if (e.errno() == Errno.EPERM) {
+        throw new NotImplementedException(
+            "walking differ cannot mount without privilege: " + e.getMessage(), e);
+      }
+      throw e;
+    }
   }
 
   private static void check(List<Mount> mounts, ApplyOptions applyOptions) {

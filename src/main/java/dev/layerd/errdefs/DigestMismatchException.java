@@ -12,9 +12,15 @@ public class DigestMismatchException extends LayerdException {
   private final String source;
 
   public DigestMismatchException(String expected, String actual, String source) {
+    this(expected, actual, source, null);
+  }
+
+  /** The same, chaining {@code cause} (for example the mismatch seen deeper, named otherwise). */
+  public DigestMismatchException(String expected, String actual, String source, Throwable cause) {
     super(
         ErrorKind.DATA_LOSS,
-        "digest mismatch for " + source + ": expected " + expected + ", got " + actual);
+        "digest mismatch for " + source + ": expected " + expected + ", got " + actual,
+        cause);
     this.expected = Objects.requireNonNull(expected);
     this.actual = Objects.requireNonNull(actual);
     this.source = Objects.requireNonNull(source);

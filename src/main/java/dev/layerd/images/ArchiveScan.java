@@ -114,7 +114,7 @@ final class ArchiveScan implements BlobSource {
     if (bad != null) {
       throw bad;
     }
-    throw BlobSource.missing(d, archive());
+    throw BlobSource.missing(d, archive(), null);
   }
 
   private void accept(TarArchiveEntry e, TarArchiveInputStream tar) throws IOException {

@@ -8,7 +8,6 @@ import java.io.IOException;
 
 /** Where an import finds the blobs a layout references. */
 interface BlobSource {
-
   /** The archive or directory, for messages. */
   String archive();
 
@@ -35,15 +34,14 @@ interface BlobSource {
     return true;
   }
 
-  static NotFoundException missing(Descriptor d, String archive) {
+  static NotFoundException missing(Descriptor d, String archive, Throwable cause) {
     String what = d.mediaType().isEmpty() ? "blob" : d.mediaType();
-    return new NotFoundException(what + " " + d.digest() + " is missing from " + archive);
+    return new NotFoundException(what + " " + d.digest() + " is missing from " + archive, cause);
   }
 
   /** The same mismatch, with the archive path as its source. */
-  static DigestMismatchException inArchive(DigestMismatchException e, String entry, String archive) {
-    var named = new DigestMismatchException(e.expected(), e.actual(), entry + " in " + archive);
-    named.initCause(e);
-    return named;
+  static DigestMismatchException inArchive(
+      DigestMismatchException e, String entry, String archive) {
+    return new DigestMismatchException(e.expected(), e.actual(), entry + " in " + archive, e);
   }
 }

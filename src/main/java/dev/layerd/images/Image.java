@@ -12,7 +12,6 @@ import java.util.Objects;
  */
 public record Image(
     String name, Descriptor target, Instant created, Instant updated, Map<String, String> labels) {
-
   /**
    * Image label set to {@code "true"} once the image's compressed layer blobs were deleted after
    * a successful unpack ({@code discard_unpacked_layers}); the snapshots hold the layers then.

@@ -10,7 +10,6 @@ import java.util.List;
  * names.
  */
 public interface ImageStore {
-
   /** The image called {@code name}; not found when there is none. */
   Image get(String name) throws IOException;
 

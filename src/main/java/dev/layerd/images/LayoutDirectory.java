@@ -34,9 +34,7 @@ final class LayoutDirectory implements BlobSource {
     try (InputStream in = Files.newInputStream(root.resolve(entry))) {
       store.ingest(d, in, Map.of());
     } catch (NoSuchFileException e) {
-      var missing = BlobSource.missing(d, archive());
-      missing.initCause(e);
-      throw missing;
+      throw BlobSource.missing(d, archive(), e);
     } catch (DigestMismatchException e) {
       throw BlobSource.inArchive(e, entry, archive());
     }

@@ -39,7 +39,8 @@ class DiffServiceTest {
 
       @Override
       public Descriptor apply(Descriptor layer, List<Mount> mounts, ApplyOptions options) {
-        calls.add(name + (options.parallel() ? "(parallel)" : ""));
+        String flags = (options.parallel() ? "(parallel)" : "") + (options.syncFs() ? "(sync)" : "");
+        calls.add(name + flags);
         if (failure != null) {
           throw failure;
         }
@@ -70,6 +71,16 @@ class DiffServiceTest {
     assertThat(s.apply(LAYER, bind(), ApplyOptions.defaults().withParallel(true)))
         .isEqualTo(APPLIED);
     assertThat(calls).containsExactly("a(parallel)", "b(parallel)");
+  }
+
+  @Test
+  void syncsEveryLayerWhenConfiguredTo() throws Exception {
+    DiffService s = new DiffService(List.of(differ("a", null)), List.of()).withSyncFs(true);
+
+    s.apply(LAYER, bind(), ApplyOptions.defaults());
+
+    assertThat(calls).containsExactly("a(sync)");
+    assertThat(s.order()).containsExactly("a");
   }
 
   @Test

@@ -218,8 +218,13 @@ class DifferApplyTest {
   private static String xattr(Path p, String name) throws IOException {
     Process proc =
         new ProcessBuilder(
-                Tools.require("getfattr").toString(), "--only-values", "-n", name, p.toString())
-            .redirectErrorStream(true)
+                Tools.require("getfattr").toString(),
+                "--absolute-names",
+                "--only-values",
+                "-n",
+                name,
+                p.toString())
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start();
     try {
       String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
