@@ -41,8 +41,8 @@ final class FileBlobProvider implements Provider {
     } catch (java.nio.file.NoSuchFileException e) {
       throw new NotFoundException("layer file " + file + " not found", e);
     }
-    return new FileBlobProvider(file, Digest.fromSha256(md), size,
-        Files.readAttributes(file, BasicFileAttributes.class));
+    return new FileBlobProvider(
+        file, Digest.fromSha256(md), size, Files.readAttributes(file, BasicFileAttributes.class));
   }
 
   Digest digest() {
@@ -62,8 +62,12 @@ final class FileBlobProvider implements Provider {
   @Override
   public ContentInfo info(Digest d) {
     check(d);
-    return new ContentInfo(digest, size, attrs.creationTime().toInstant(),
-        attrs.lastModifiedTime().toInstant(), Map.of());
+    return new ContentInfo(
+        digest,
+        size,
+        attrs.creationTime().toInstant(),
+        attrs.lastModifiedTime().toInstant(),
+        Map.of());
   }
 
   @Override

@@ -31,7 +31,6 @@ import dev.layerd.oci.Digest;
 import dev.layerd.oci.MediaTypes;
 import dev.layerd.oci.Platform;
 import dev.layerd.snapshots.Kind;
-import dev.layerd.snapshots.NativeOptions;
 import dev.layerd.snapshots.OverlayOptions;
 import dev.layerd.snapshots.SnapshotInfo;
 import dev.layerd.snapshots.Snapshotter;
@@ -56,8 +55,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * layerd for a JVM program: one root directory (content store, image records, snapshots,
- * metadata database) and the operations the {@code layerd} command offers.
+ * layerd for a JVM program: one root directory (content store, image records, snapshots, metadata
+ * database) and the operations the {@code layerd} command offers.
  *
  * <pre>{@code
  * try (Layerd layerd = Layerd.open(LayerdOptions.defaults().withRoot(Path.of("/var/lib/layerd")))) {
@@ -69,8 +68,8 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Several {@code Layerd} instances, in one process or several, may share a root: the stores
- * and the unpacker lock what they share. Methods are thread-safe. Failures are {@link
+ * <p>Several {@code Layerd} instances, in one process or several, may share a root: the stores and
+ * the unpacker lock what they share. Methods are thread-safe. Failures are {@link
  * dev.layerd.errdefs.LayerdException}s of a kind (not found, invalid argument...) or {@link
  * IOException}s, naming the image, digest, snapshot key or path concerned.
  */
@@ -79,7 +78,8 @@ public final class Layerd implements AutoCloseable {
   public static final String MOUNT_TARGET_LABEL = "layerd.dev/mount-target";
 
   private static final Logger LOG = LoggerFactory.getLogger(Layerd.class);
-  private static final List<String> SNAPSHOTTERS = List.of(Snapshotters.OVERLAYFS, Snapshotters.NATIVE);
+  private static final List<String> SNAPSHOTTERS =
+      List.of(Snapshotters.OVERLAYFS, Snapshotters.NATIVE);
 
   /** Opens the snapshotter of a name; production opens it under the root. */
   @FunctionalInterface
@@ -120,9 +120,9 @@ public final class Layerd implements AutoCloseable {
   }
 
   /**
-   * Opens (creating when missing) the root named by {@code options} or by the config: its
-   * metadata database, content store and image store. Snapshotters open on first use. Config
-   * warnings and deprecations are logged at warn by the loader.
+   * Opens (creating when missing) the root named by {@code options} or by the config: its metadata
+   * database, content store and image store. Snapshotters open on first use. Config warnings and
+   * deprecations are logged at warn by the loader.
    *
    * @throws dev.layerd.config.ConfigException for a config file that cannot be used
    */
@@ -143,13 +143,17 @@ public final class Layerd implements AutoCloseable {
               .withMountRoot(root.resolve("tmpmounts"))
               .withNoSameOwner(!isRoot());
       SnapshotterFactory sf =
-          name -> switch (name) {
-            case Snapshotters.OVERLAYFS, "overlay" ->
-                Snapshotters.overlay(root, db, OverlayOptions.defaults()
-                    .withUserxattr(cfg.overlayfs().mountOptions().contains("userxattr"))
-                    .withSyncRemove(cfg.overlayfs().syncRemove()));
-            default -> Snapshotters.open(name, root, db);
-          };
+          name ->
+              switch (name) {
+                case Snapshotters.OVERLAYFS, "overlay" ->
+                    Snapshotters.overlay(
+                        root,
+                        db,
+                        OverlayOptions.defaults()
+                            .withUserxattr(cfg.overlayfs().mountOptions().contains("userxattr"))
+                            .withSyncRemove(cfg.overlayfs().syncRemove()));
+                default -> Snapshotters.open(name, root, db);
+              };
       ApplierFactory af = (provider, order) -> DiffService.create(provider, differOptions, order);
       return new Layerd(root, loaded, db, content, images, sf, af);
     } catch (IOException | RuntimeException e) {
@@ -163,8 +167,8 @@ public final class Layerd implements AutoCloseable {
   }
 
   /**
-   * The root when none is given: the config's, except that a process that is not root and
-   * whose config names the system default gets {@code $XDG_DATA_HOME/layerd}.
+   * The root when none is given: the config's, except that a process that is not root and whose
+   * config names the system default gets {@code $XDG_DATA_HOME/layerd}.
    */
   static Path defaultRoot(Config cfg) {
     if (!cfg.root().equals(Config.DEFAULT_ROOT) || isRoot()) {
@@ -235,8 +239,8 @@ public final class Layerd implements AutoCloseable {
 
   /**
    * Unpacks the image {@code name} into committed snapshots, as {@link Unpacker} describes, with
-   * the request's choices and the config's defaults. When layers were discarded, the image
-   * record gets the label {@link Image#LAYERS_DISCARDED}.
+   * the request's choices and the config's defaults. When layers were discarded, the image record
+   * gets the label {@link Image#LAYERS_DISCARDED}.
    *
    * @throws dev.layerd.unpack.UnpackException naming the layer that failed and why
    */
@@ -266,8 +270,8 @@ public final class Layerd implements AutoCloseable {
             .blobInUse(usedElsewhere::contains)
             .build();
     UnpackOptions opts =
-        new UnpackOptions(max, request.sequential(), discard, cfg.diffService().syncFs(),
-            request.progress());
+        new UnpackOptions(
+            max, request.sequential(), discard, cfg.diffService().syncFs(), request.progress());
     UnpackResult r = unpacker.unpack(name, manifest, opts);
     if (!r.discarded().isEmpty()) {
       Map<String, String> labels = new HashMap<>(img.labels());
@@ -277,7 +281,9 @@ public final class Layerd implements AutoCloseable {
     return r;
   }
 
-  /** The snapshotter to unpack with: asked for, else the config's for the platform, else overlayfs. */
+  /**
+   * The snapshotter to unpack with: asked for, else the config's for the platform, else overlayfs.
+   */
   String snapshotterName(String asked, Platform platform) {
     if (asked != null && !asked.isEmpty()) {
       return asked;
@@ -304,7 +310,8 @@ public final class Layerd implements AutoCloseable {
   }
 
   private static boolean matches(UnpackConfig u, Platform platform) {
-    return u.platform() == null || u.platform().isEmpty()
+    return u.platform() == null
+        || u.platform().isEmpty()
         || Platform.parse(u.platform()).matches(platform);
   }
 
@@ -366,7 +373,8 @@ public final class Layerd implements AutoCloseable {
   public Digest chainId(String image, Platform platform) throws IOException {
     Image img = images.get(image);
     Descriptor m =
-        Images.resolveManifest(content, img.target(), platform == null ? Platform.host() : platform);
+        Images.resolveManifest(
+            content, img.target(), platform == null ? Platform.host() : platform);
     List<Digest> diffIds = Images.readConfig(content, Images.readManifest(content, m)).diffIds();
     if (diffIds.isEmpty()) {
       throw new FailedPreconditionException("image " + image + " has no layers");
@@ -376,10 +384,10 @@ public final class Layerd implements AutoCloseable {
 
   /**
    * Mounts an image (its unpacked top snapshot) or a snapshot key on {@code target}, an existing
-   * directory. Read-only mounts go through a view, removed again by {@link #unmount}; with
-   * {@code rw} an active snapshot on top keeps the changes (mounting the same target again reuses
-   * it; remove it with {@link #removeSnapshot}). An active snapshot or view named directly is
-   * mounted as it is. Needs CAP_SYS_ADMIN.
+   * directory. Read-only mounts go through a view, removed again by {@link #unmount}; with {@code
+   * rw} an active snapshot on top keeps the changes (mounting the same target again reuses it;
+   * remove it with {@link #removeSnapshot}). An active snapshot or view named directly is mounted
+   * as it is. Needs CAP_SYS_ADMIN.
    *
    * @throws FailedPreconditionException when the image is not unpacked in that snapshotter
    */
@@ -395,8 +403,14 @@ public final class Layerd implements AutoCloseable {
       parent = chainId(nameOrKey, null).toString();
       if (!isCommitted(s, parent)) {
         throw new FailedPreconditionException(
-            "image " + nameOrKey + " is not unpacked in snapshotter " + s.name()
-                + " (snapshot " + parent + " is missing); run: layerd unpack " + nameOrKey);
+            "image "
+                + nameOrKey
+                + " is not unpacked in snapshotter "
+                + s.name()
+                + " (snapshot "
+                + parent
+                + " is missing); run: layerd unpack "
+                + nameOrKey);
       }
     }
     if (parent == null) {
@@ -404,12 +418,17 @@ public final class Layerd implements AutoCloseable {
       try {
         info = s.stat(nameOrKey);
       } catch (NotFoundException e) {
-        throw new NotFoundException(
-            "no image or " + s.name() + " snapshot named " + nameOrKey, e);
+        throw new NotFoundException("no image or " + s.name() + " snapshot named " + nameOrKey, e);
       }
       if (info.kind() != Kind.COMMITTED) {
-        MountResult r = new MountResult(abs, s.name(), nameOrKey, info.parent(),
-            info.kind() == Kind.VIEW, s.mounts(nameOrKey));
+        MountResult r =
+            new MountResult(
+                abs,
+                s.name(),
+                nameOrKey,
+                info.parent(),
+                info.kind() == Kind.VIEW,
+                s.mounts(nameOrKey));
         Mounter.mountAll(r.mounts(), abs);
         return r;
       }
@@ -439,19 +458,21 @@ public final class Layerd implements AutoCloseable {
   }
 
   /**
-   * Unmounts everything on {@code target} and removes the views {@link #mount} made for it.
-   * Active snapshots made with {@code rw} are kept; their keys are returned.
+   * Unmounts everything on {@code target} and removes the views {@link #mount} made for it. Active
+   * snapshots made with {@code rw} are kept; their keys are returned.
    */
   public List<String> unmount(Path target) throws IOException {
     Path abs = target.toAbsolutePath().normalize();
     Mounter.unmountAll(abs);
     List<String> kept = new ArrayList<>();
     for (String n : SNAPSHOTTERS) {
-      if (!snapshotters.containsKey(n) && !Files.isDirectory(root.resolve("snapshots").resolve(n))) {
+      if (!snapshotters.containsKey(n)
+          && !Files.isDirectory(root.resolve("snapshots").resolve(n))) {
         continue;
       }
       Snapshotter s = snapshotter(n);
-      for (SnapshotInfo i : s.walk(i -> abs.toString().equals(i.labels().get(MOUNT_TARGET_LABEL)))) {
+      for (SnapshotInfo i :
+          s.walk(i -> abs.toString().equals(i.labels().get(MOUNT_TARGET_LABEL)))) {
         if (i.kind() == Kind.VIEW) {
           s.remove(i.name());
         } else if (i.kind() == Kind.ACTIVE) {
@@ -502,9 +523,8 @@ public final class Layerd implements AutoCloseable {
   /**
    * Applies the layer file {@code layerFile} (plain, gzip or zstd tar) onto {@code dir} with the
    * diff service and returns the applied layer (its diffID and uncompressed size). The file is
-   * hashed first and read through a one-blob provider; nothing is stored. With parents, {@code
-   * dir} is the upper layer of an overlay over them and a temporary work directory is made next
-   * to it.
+   * hashed first and read through a one-blob provider; nothing is stored. With parents, {@code dir}
+   * is the upper layer of an overlay over them and a temporary work directory is made next to it.
    */
   public Descriptor applyLayer(Path layerFile, Path dir, ApplyRequest request) throws IOException {
     FileBlobProvider blob = FileBlobProvider.of(layerFile);
@@ -523,12 +543,16 @@ public final class Layerd implements AutoCloseable {
           loaded.config().overlayfs().mountOptions().contains("userxattr")
               ? List.of("userxattr")
               : List.of();
-      List<Path> lowers = request.parents().stream().map(p -> p.toAbsolutePath().normalize()).toList();
+      List<Path> lowers =
+          request.parents().stream().map(p -> p.toAbsolutePath().normalize()).toList();
       mounts = List.of(new OverlayMount(lowers, upper, work, extra));
     }
     try {
-      return applier.apply(layer, mounts,
-          ApplyOptions.defaults().withParallel(request.parallel())
+      return applier.apply(
+          layer,
+          mounts,
+          ApplyOptions.defaults()
+              .withParallel(request.parallel())
               .withSyncFs(loaded.config().diffService().syncFs()));
     } finally {
       if (work != null) {
@@ -551,9 +575,8 @@ public final class Layerd implements AutoCloseable {
   /**
    * Removes what nothing references: blobs no image reaches (manifests, configs, layers), then
    * committed snapshots that no reachable image config names in a {@code
-   * containerd.io/gc.ref.snapshot.<snapshotter>} label (directly or as a parent) and that no
-   * active snapshot or view sits on. Snapshotters that were never used on this root are not
-   * opened.
+   * containerd.io/gc.ref.snapshot.<snapshotter>} label (directly or as a parent) and that no active
+   * snapshot or view sits on. Snapshotters that were never used on this root are not opened.
    */
   public PruneResult prune() throws IOException {
     Set<Digest> reachable = Images.reachable(images, content);
@@ -562,12 +585,14 @@ public final class Layerd implements AutoCloseable {
     long bytes = 0;
     for (ContentInfo ci : content.list()) {
       if (reachable.contains(ci.digest())) {
-        ci.labels().forEach((k, v) -> {
-          if (k.startsWith(ContentLabels.GC_REF_SNAPSHOT_PREFIX)) {
-            String sn = k.substring(ContentLabels.GC_REF_SNAPSHOT_PREFIX.length());
-            roots.computeIfAbsent(sn, x -> new HashSet<>()).add(v);
-          }
-        });
+        ci.labels()
+            .forEach(
+                (k, v) -> {
+                  if (k.startsWith(ContentLabels.GC_REF_SNAPSHOT_PREFIX)) {
+                    String sn = k.substring(ContentLabels.GC_REF_SNAPSHOT_PREFIX.length());
+                    roots.computeIfAbsent(sn, x -> new HashSet<>()).add(v);
+                  }
+                });
       }
     }
     for (ContentInfo ci : content.list()) {
@@ -579,7 +604,8 @@ public final class Layerd implements AutoCloseable {
     }
     List<String> removed = new ArrayList<>();
     for (String n : SNAPSHOTTERS) {
-      if (!snapshotters.containsKey(n) && !Files.isDirectory(root.resolve("snapshots").resolve(n))) {
+      if (!snapshotters.containsKey(n)
+          && !Files.isDirectory(root.resolve("snapshots").resolve(n))) {
         continue;
       }
       Snapshotter s = snapshotter(n);

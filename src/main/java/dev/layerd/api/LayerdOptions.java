@@ -8,8 +8,8 @@ import java.nio.file.Path;
  * @param root the state directory; null takes the config file's {@code root}, which defaults to
  *     {@code /var/lib/layerd} as root and {@code $XDG_DATA_HOME/layerd} (or {@code
  *     ~/.local/share/layerd}) otherwise
- * @param configFile the TOML config; null reads {@code /etc/layerd/config.toml} when it exists
- *     and uses the built-in defaults otherwise. A file given here must exist
+ * @param configFile the TOML config; null reads {@code /etc/layerd/config.toml} when it exists and
+ *     uses the built-in defaults otherwise. A file given here must exist
  */
 public record LayerdOptions(Path root, Path configFile) {
 

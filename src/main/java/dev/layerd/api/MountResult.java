@@ -16,7 +16,11 @@ import java.util.Objects;
  * @param mounts what was mounted, in order
  */
 public record MountResult(
-    Path target, String snapshotter, String key, String parent, boolean readOnly,
+    Path target,
+    String snapshotter,
+    String key,
+    String parent,
+    boolean readOnly,
     List<Mount> mounts) {
   public MountResult {
     Objects.requireNonNull(target, "target");

@@ -7,8 +7,8 @@ import java.util.Objects;
 /**
  * How {@link Layerd#unpack} unpacks one image. Null or zero fields take the config's value.
  *
- * @param snapshotter {@code overlayfs} or {@code native}; null: the config's {@code
- *     unpack_config} entry for the platform, else {@code overlayfs}
+ * @param snapshotter {@code overlayfs} or {@code native}; null: the config's {@code unpack_config}
+ *     entry for the platform, else {@code overlayfs}
  * @param differ one differ to apply with ({@code overlay} or {@code walking}); null: the diff
  *     service's configured order. Forcing {@code walking} makes the unpack sequential
  * @param maxConcurrentUnpacks layers applied at once; 0: the config's {@code
@@ -30,7 +30,8 @@ public record UnpackRequest(
 
   public UnpackRequest {
     if (maxConcurrentUnpacks < 0) {
-      throw new IllegalArgumentException("max concurrent unpacks is negative: " + maxConcurrentUnpacks);
+      throw new IllegalArgumentException(
+          "max concurrent unpacks is negative: " + maxConcurrentUnpacks);
     }
     progress = Objects.requireNonNullElse(progress, ProgressListener.NONE);
   }
@@ -41,13 +42,13 @@ public record UnpackRequest(
   }
 
   public UnpackRequest withSnapshotter(String v) {
-    return new UnpackRequest(v, differ, maxConcurrentUnpacks, sequential, discardLayers, platform,
-        progress);
+    return new UnpackRequest(
+        v, differ, maxConcurrentUnpacks, sequential, discardLayers, platform, progress);
   }
 
   public UnpackRequest withDiffer(String v) {
-    return new UnpackRequest(snapshotter, v, maxConcurrentUnpacks, sequential, discardLayers,
-        platform, progress);
+    return new UnpackRequest(
+        snapshotter, v, maxConcurrentUnpacks, sequential, discardLayers, platform, progress);
   }
 
   public UnpackRequest withMaxConcurrentUnpacks(int v) {
@@ -55,22 +56,22 @@ public record UnpackRequest(
   }
 
   public UnpackRequest withSequential(boolean v) {
-    return new UnpackRequest(snapshotter, differ, maxConcurrentUnpacks, v, discardLayers, platform,
-        progress);
+    return new UnpackRequest(
+        snapshotter, differ, maxConcurrentUnpacks, v, discardLayers, platform, progress);
   }
 
   public UnpackRequest withDiscardLayers(Boolean v) {
-    return new UnpackRequest(snapshotter, differ, maxConcurrentUnpacks, sequential, v, platform,
-        progress);
+    return new UnpackRequest(
+        snapshotter, differ, maxConcurrentUnpacks, sequential, v, platform, progress);
   }
 
   public UnpackRequest withPlatform(Platform v) {
-    return new UnpackRequest(snapshotter, differ, maxConcurrentUnpacks, sequential, discardLayers,
-        v, progress);
+    return new UnpackRequest(
+        snapshotter, differ, maxConcurrentUnpacks, sequential, discardLayers, v, progress);
   }
 
   public UnpackRequest withProgress(ProgressListener v) {
-    return new UnpackRequest(snapshotter, differ, maxConcurrentUnpacks, sequential, discardLayers,
-        platform, v);
+    return new UnpackRequest(
+        snapshotter, differ, maxConcurrentUnpacks, sequential, discardLayers, platform, v);
   }
 }

@@ -12,10 +12,15 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code layerd config default|dump|migrate FILE}. */
-@Command(name = "config", description = "Print, dump and migrate the TOML config.",
+@Command(
+    name = "config",
+    description = "Print, dump and migrate the TOML config.",
     mixinStandardHelpOptions = true,
-    subcommands = {ConfigCommand.Default.class, ConfigCommand.Dump.class,
-      ConfigCommand.Migrate.class})
+    subcommands = {
+      ConfigCommand.Default.class,
+      ConfigCommand.Dump.class,
+      ConfigCommand.Migrate.class
+    })
 final class ConfigCommand implements Runnable {
   @ParentCommand RootCommand root;
 
@@ -23,8 +28,8 @@ final class ConfigCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-        "config needs a subcommand: default, dump or migrate");
+    throw new picocli.CommandLine.ParameterException(
+        spec.commandLine(), "config needs a subcommand: default, dump or migrate");
   }
 
   /** The config in effect: --config, else the default file when it exists, else defaults. */
@@ -34,7 +39,9 @@ final class ConfigCommand implements Runnable {
         : ConfigLoader.loadOrDefaults(Config.DEFAULT_PATH);
   }
 
-  @Command(name = "default", description = "Print the built-in default config.",
+  @Command(
+      name = "default",
+      description = "Print the built-in default config.",
       mixinStandardHelpOptions = true)
   static final class Default implements Callable<Integer> {
     @ParentCommand ConfigCommand group;
@@ -46,7 +53,9 @@ final class ConfigCommand implements Runnable {
     }
   }
 
-  @Command(name = "dump", description = "Print the config in effect, migrated, defaults filled in.",
+  @Command(
+      name = "dump",
+      description = "Print the config in effect, migrated, defaults filled in.",
       mixinStandardHelpOptions = true)
   static final class Dump implements Callable<Integer> {
     @ParentCommand ConfigCommand group;
@@ -62,7 +71,9 @@ final class ConfigCommand implements Runnable {
     }
   }
 
-  @Command(name = "migrate", description = "Print FILE migrated to the current config version.",
+  @Command(
+      name = "migrate",
+      description = "Print FILE migrated to the current config version.",
       mixinStandardHelpOptions = true)
   static final class Migrate implements Callable<Integer> {
     @ParentCommand ConfigCommand group;

@@ -11,8 +11,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code layerd content ls}. */
-@Command(name = "content", description = "Inspect the content store.",
-    mixinStandardHelpOptions = true, subcommands = {ContentCommand.Ls.class})
+@Command(
+    name = "content",
+    description = "Inspect the content store.",
+    mixinStandardHelpOptions = true,
+    subcommands = {ContentCommand.Ls.class})
 final class ContentCommand implements Runnable {
   @ParentCommand RootCommand root;
 
@@ -20,8 +23,8 @@ final class ContentCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-        "content needs a subcommand: ls");
+    throw new picocli.CommandLine.ParameterException(
+        spec.commandLine(), "content needs a subcommand: ls");
   }
 
   @Command(name = "ls", description = "List blobs.", mixinStandardHelpOptions = true)

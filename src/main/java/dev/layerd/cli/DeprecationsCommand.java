@@ -10,7 +10,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code layerd deprecations}: deprecated features the config in effect uses. */
-@Command(name = "deprecations", mixinStandardHelpOptions = true,
+@Command(
+    name = "deprecations",
+    mixinStandardHelpOptions = true,
     description = "List deprecated features the config uses (--all: every known one).")
 final class DeprecationsCommand implements Callable<Integer> {
   @ParentCommand RootCommand root;
@@ -25,12 +27,17 @@ final class DeprecationsCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     List<Deprecation> list = all ? Deprecation.known() : ConfigCommand.load(root).deprecations();
     if (json) {
-      Output.json(root.out, list.stream().map(d -> {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", d.id());
-        m.put("message", d.message());
-        return m;
-      }).toList());
+      Output.json(
+          root.out,
+          list.stream()
+              .map(
+                  d -> {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("id", d.id());
+                    m.put("message", d.message());
+                    return m;
+                  })
+              .toList());
       return 0;
     }
     if (list.isEmpty()) {

@@ -12,8 +12,11 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code layerd diff apply LAYER DIR}. */
-@Command(name = "diff", description = "Apply layers with the diff service.",
-    mixinStandardHelpOptions = true, subcommands = {DiffCommand.Apply.class})
+@Command(
+    name = "diff",
+    description = "Apply layers with the diff service.",
+    mixinStandardHelpOptions = true,
+    subcommands = {DiffCommand.Apply.class})
 final class DiffCommand implements Runnable {
   @ParentCommand RootCommand root;
 
@@ -21,12 +24,15 @@ final class DiffCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-        "diff needs a subcommand: apply");
+    throw new picocli.CommandLine.ParameterException(
+        spec.commandLine(), "diff needs a subcommand: apply");
   }
 
-  @Command(name = "apply", mixinStandardHelpOptions = true,
-      description = "Apply a layer file (tar, tar.gz, tar.zst) onto a directory; prints its diffID.")
+  @Command(
+      name = "apply",
+      mixinStandardHelpOptions = true,
+      description =
+          "Apply a layer file (tar, tar.gz, tar.zst) onto a directory; prints its diffID.")
   static final class Apply implements Callable<Integer> {
     @ParentCommand DiffCommand group;
 
@@ -42,7 +48,9 @@ final class DiffCommand implements Runnable {
     @Option(names = "--media-type", paramLabel = "TYPE", description = "The layer's media type.")
     String mediaType;
 
-    @Option(names = "--parent", paramLabel = "DIR",
+    @Option(
+        names = "--parent",
+        paramLabel = "DIR",
         description = "Lower layer directory, top first; repeat for more.")
     List<Path> parents = new ArrayList<>();
 
@@ -51,8 +59,11 @@ final class DiffCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      Descriptor d = group.root.layerd().applyLayer(layer, dir,
-          new ApplyRequest(differ, mediaType, parents, parallel));
+      Descriptor d =
+          group
+              .root
+              .layerd()
+              .applyLayer(layer, dir, new ApplyRequest(differ, mediaType, parents, parallel));
       group.root.out.println(d.digest() + " " + d.size());
       return 0;
     }

@@ -27,8 +27,8 @@ final class ImageCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-        "image needs a subcommand: import, ls or rm");
+    throw new picocli.CommandLine.ParameterException(
+        spec.commandLine(), "image needs a subcommand: import, ls or rm");
   }
 
   static Map<String, Object> toJson(Image i) {
@@ -43,7 +43,9 @@ final class ImageCommand implements Runnable {
     return m;
   }
 
-  @Command(name = "import", description = "Import an OCI layout, OCI archive or docker-archive.",
+  @Command(
+      name = "import",
+      description = "Import an OCI layout, OCI archive or docker-archive.",
       mixinStandardHelpOptions = true)
   static final class Import implements Callable<Integer> {
     @ParentCommand ImageCommand group;
@@ -54,7 +56,9 @@ final class ImageCommand implements Runnable {
     @Option(names = "--name", paramLabel = "NAME", description = "Name for the imported image.")
     String name;
 
-    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]",
+    @Option(
+        names = "--platform",
+        paramLabel = "OS/ARCH[/VARIANT]",
         description = "Platform to keep from a multi-platform image (default: this host's).")
     String platform;
 
@@ -96,15 +100,21 @@ final class ImageCommand implements Runnable {
       }
       List<List<String>> rows = new ArrayList<>();
       for (Image i : images) {
-        rows.add(List.of(i.name(), i.target().mediaType(), i.target().digest().toString(),
-            Output.size(i.target().size())));
+        rows.add(
+            List.of(
+                i.name(),
+                i.target().mediaType(),
+                i.target().digest().toString(),
+                Output.size(i.target().size())));
       }
       Output.table(group.root.out, List.of("NAME", "TYPE", "DIGEST", "SIZE"), rows);
       return 0;
     }
   }
 
-  @Command(name = "rm", description = "Remove image records (blobs stay until prune).",
+  @Command(
+      name = "rm",
+      description = "Remove image records (blobs stay until prune).",
       mixinStandardHelpOptions = true)
   static final class Rm implements Callable<Integer> {
     @ParentCommand ImageCommand group;

@@ -18,8 +18,12 @@ public final class Main {
 
   public static void main(String[] args) {
     int code =
-        run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true),
-            Layerd::open, System.console() != null);
+        run(
+            args,
+            new PrintWriter(System.out, true),
+            new PrintWriter(System.err, true),
+            Layerd::open,
+            System.console() != null);
     System.exit(code);
   }
 

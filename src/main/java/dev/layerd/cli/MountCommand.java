@@ -9,7 +9,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code layerd mount NAME TARGET [--rw]}. */
-@Command(name = "mount", mixinStandardHelpOptions = true,
+@Command(
+    name = "mount",
+    mixinStandardHelpOptions = true,
     description = "Mount an unpacked image (its top snapshot) or a snapshot key on a directory.")
 final class MountCommand implements Callable<Integer> {
   @ParentCommand RootCommand root;
@@ -23,14 +25,27 @@ final class MountCommand implements Callable<Integer> {
   @Option(names = "--rw", description = "Writable: changes go to an active snapshot on top.")
   boolean rw;
 
-  @Option(names = "--snapshotter", paramLabel = "NAME", description = "overlayfs (default) or native.")
+  @Option(
+      names = "--snapshotter",
+      paramLabel = "NAME",
+      description = "overlayfs (default) or native.")
   String snapshotter;
 
   @Override
   public Integer call() throws Exception {
     MountResult r = root.layerd().mount(name, target, rw, snapshotter);
-    root.out.println("mounted " + name + " on " + r.target() + " (" + (r.readOnly() ? "ro" : "rw")
-        + ", " + r.snapshotter() + " snapshot " + r.key() + ")");
+    root.out.println(
+        "mounted "
+            + name
+            + " on "
+            + r.target()
+            + " ("
+            + (r.readOnly() ? "ro" : "rw")
+            + ", "
+            + r.snapshotter()
+            + " snapshot "
+            + r.key()
+            + ")");
     return 0;
   }
 }

@@ -75,8 +75,13 @@ final class ProgressDisplay implements ProgressListener {
   private String line(LayerProgress p) {
     String total = Output.size(p.layer().size());
     String read = Output.size(Math.min(p.bytesRead(), p.layer().size()));
-    return String.format(java.util.Locale.ROOT, "layer %d %s %-9s %s / %s", p.index(),
-        p.layer().digest().shortHex(), p.state().name().toLowerCase(java.util.Locale.ROOT), read,
+    return String.format(
+        java.util.Locale.ROOT,
+        "layer %d %s %-9s %s / %s",
+        p.index(),
+        p.layer().digest().shortHex(),
+        p.state().name().toLowerCase(java.util.Locale.ROOT),
+        read,
         total);
   }
 }

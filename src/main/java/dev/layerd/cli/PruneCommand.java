@@ -9,7 +9,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code layerd prune}. */
-@Command(name = "prune", mixinStandardHelpOptions = true,
+@Command(
+    name = "prune",
+    mixinStandardHelpOptions = true,
     description = "Remove blobs no image reaches and snapshots no unpacked image uses.")
 final class PruneCommand implements Callable<Integer> {
   @ParentCommand RootCommand root;
@@ -30,8 +32,14 @@ final class PruneCommand implements Callable<Integer> {
     }
     r.blobs().forEach(d -> root.out.println("removed blob " + d));
     r.snapshots().forEach(s -> root.out.println("removed snapshot " + s));
-    root.out.println("pruned " + r.blobs().size() + " blobs (" + Output.size(r.bytes()) + "), "
-        + r.snapshots().size() + " snapshots");
+    root.out.println(
+        "pruned "
+            + r.blobs().size()
+            + " blobs ("
+            + Output.size(r.bytes())
+            + "), "
+            + r.snapshots().size()
+            + " snapshots");
     return 0;
   }
 }

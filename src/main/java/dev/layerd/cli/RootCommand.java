@@ -41,12 +41,17 @@ final class RootCommand implements Runnable {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--root", paramLabel = "DIR",
-      description = "State directory (default: the config's root, /var/lib/layerd; "
-          + "rootless: $XDG_DATA_HOME/layerd).")
+  @Option(
+      names = "--root",
+      paramLabel = "DIR",
+      description =
+          "State directory (default: the config's root, /var/lib/layerd; "
+              + "rootless: $XDG_DATA_HOME/layerd).")
   Path root;
 
-  @Option(names = "--config", paramLabel = "FILE",
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
       description = "Config file (default: /etc/layerd/config.toml when it exists).")
   Path config;
 
@@ -57,7 +62,9 @@ final class RootCommand implements Runnable {
     this.terminal = terminal;
   }
 
-  @Option(names = "--log-level", paramLabel = "LEVEL",
+  @Option(
+      names = "--log-level",
+      paramLabel = "LEVEL",
       description = "Log level on stderr: error, warn, info, debug, trace (default info).")
   void logLevel(String level) {
     Level l = Level.toLevel(level, null);

@@ -30,14 +30,17 @@ final class SnapshotCommand implements Runnable {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--snapshotter", paramLabel = "NAME", scope = picocli.CommandLine.ScopeType.INHERIT,
+  @Option(
+      names = "--snapshotter",
+      paramLabel = "NAME",
+      scope = picocli.CommandLine.ScopeType.INHERIT,
       description = "overlayfs (default) or native.")
   String snapshotter;
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-        "snapshot needs a subcommand: ls, tree, mounts or rm");
+    throw new picocli.CommandLine.ParameterException(
+        spec.commandLine(), "snapshot needs a subcommand: ls, tree, mounts or rm");
   }
 
   static Map<String, Object> toJson(SnapshotInfo i) {
@@ -74,7 +77,9 @@ final class SnapshotCommand implements Runnable {
     }
   }
 
-  @Command(name = "tree", description = "Show snapshots as a tree of parents.",
+  @Command(
+      name = "tree",
+      description = "Show snapshots as a tree of parents.",
       mixinStandardHelpOptions = true)
   static final class Tree implements Callable<Integer> {
     @ParentCommand SnapshotCommand group;
@@ -90,17 +95,27 @@ final class SnapshotCommand implements Runnable {
       return 0;
     }
 
-    private static void print(java.io.PrintWriter out, Map<String, List<SnapshotInfo>> children,
-        String parent, int depth) {
+    private static void print(
+        java.io.PrintWriter out,
+        Map<String, List<SnapshotInfo>> children,
+        String parent,
+        int depth) {
       for (SnapshotInfo i : children.getOrDefault(parent, List.of())) {
-        out.println("  ".repeat(depth) + (depth == 0 ? "" : "\\_ ") + i.name() + " ["
-            + i.kind().name().toLowerCase(Locale.ROOT) + "]");
+        out.println(
+            "  ".repeat(depth)
+                + (depth == 0 ? "" : "\\_ ")
+                + i.name()
+                + " ["
+                + i.kind().name().toLowerCase(Locale.ROOT)
+                + "]");
         print(out, children, i.name(), depth + 1);
       }
     }
   }
 
-  @Command(name = "mounts", description = "Print the mounts of an active snapshot or view.",
+  @Command(
+      name = "mounts",
+      description = "Print the mounts of an active snapshot or view.",
       mixinStandardHelpOptions = true)
   static final class Mounts implements Callable<Integer> {
     @ParentCommand SnapshotCommand group;
@@ -127,14 +142,21 @@ final class SnapshotCommand implements Runnable {
         return 0;
       }
       for (Mount m : mounts) {
-        group.root.out.println("mount -t " + m.type() + " " + m.source() + " TARGET -o "
-            + String.join(",", m.options()));
+        group.root.out.println(
+            "mount -t "
+                + m.type()
+                + " "
+                + m.source()
+                + " TARGET -o "
+                + String.join(",", m.options()));
       }
       return 0;
     }
   }
 
-  @Command(name = "rm", description = "Remove a snapshot with no children.",
+  @Command(
+      name = "rm",
+      description = "Remove a snapshot with no children.",
       mixinStandardHelpOptions = true)
   static final class Rm implements Callable<Integer> {
     @ParentCommand SnapshotCommand group;

@@ -8,7 +8,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code layerd unmount TARGET}. */
-@Command(name = "unmount", mixinStandardHelpOptions = true,
+@Command(
+    name = "unmount",
+    mixinStandardHelpOptions = true,
     description = "Unmount a directory mounted by layerd mount and remove its view.")
 final class UnmountCommand implements Callable<Integer> {
   @ParentCommand RootCommand root;

@@ -14,7 +14,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code layerd unpack NAME}. */
-@Command(name = "unpack", description = "Unpack an image's layers into snapshots.",
+@Command(
+    name = "unpack",
+    description = "Unpack an image's layers into snapshots.",
     mixinStandardHelpOptions = true)
 final class UnpackCommand implements Callable<Integer> {
   @ParentCommand RootCommand root;
@@ -24,26 +26,36 @@ final class UnpackCommand implements Callable<Integer> {
   @Parameters(paramLabel = "NAME", description = "Image name.")
   String name;
 
-  @Option(names = "--snapshotter", paramLabel = "NAME",
+  @Option(
+      names = "--snapshotter",
+      paramLabel = "NAME",
       description = "overlayfs or native (default: the config's, else overlayfs).")
   String snapshotter;
 
-  @Option(names = "--differ", paramLabel = "NAME",
+  @Option(
+      names = "--differ",
+      paramLabel = "NAME",
       description = "Apply with this differ only: overlay or walking (walking is sequential).")
   String differ;
 
-  @Option(names = "--max-concurrent-unpacks", paramLabel = "N",
+  @Option(
+      names = "--max-concurrent-unpacks",
+      paramLabel = "N",
       description = "Layers applied at once (default: the config's max_concurrent_unpacks).")
   int maxConcurrentUnpacks;
 
   @Option(names = "--sequential", description = "Apply one layer after the other.")
   boolean sequential;
 
-  @Option(names = "--discard-layers",
-      description = "Delete compressed layer blobs once unpacked (unless another image needs them).")
+  @Option(
+      names = "--discard-layers",
+      description =
+          "Delete compressed layer blobs once unpacked (unless another image needs them).")
   boolean discardLayers;
 
-  @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]",
+  @Option(
+      names = "--platform",
+      paramLabel = "OS/ARCH[/VARIANT]",
       description = "Platform of a multi-platform image (default: this host's).")
   String platform;
 
@@ -58,20 +70,30 @@ final class UnpackCommand implements Callable<Integer> {
     }
     ProgressDisplay progress = new ProgressDisplay(root.err, root.terminal);
     UnpackRequest req =
-        new UnpackRequest(snapshotter, differ, maxConcurrentUnpacks, sequential,
+        new UnpackRequest(
+            snapshotter,
+            differ,
+            maxConcurrentUnpacks,
+            sequential,
             discardLayers ? Boolean.TRUE : null,
-            platform == null ? null : Platform.parse(platform), progress);
+            platform == null ? null : Platform.parse(platform),
+            progress);
     UnpackResult r = root.layerd().unpack(name, req);
     progress.finish();
     if (json) {
       Output.json(root.out, toJson(name, r));
     } else {
-      root.out.printf(java.util.Locale.ROOT,
+      root.out.printf(
+          java.util.Locale.ROOT,
           "unpacked %s: %d layers (%d applied, %d skipped), %s, %.2f s, snapshot %s%n",
-          name, r.layers().size(), r.applied(), r.skipped(),
+          name,
+          r.layers().size(),
+          r.applied(),
+          r.skipped(),
           r.mode().name().toLowerCase(java.util.Locale.ROOT)
               + (r.modeReason().isEmpty() ? "" : " (" + r.modeReason() + ")"),
-          r.wallTime().toNanos() / 1e9, r.chainId());
+          r.wallTime().toNanos() / 1e9,
+          r.chainId());
     }
     return 0;
   }
@@ -88,8 +110,7 @@ final class UnpackCommand implements Callable<Integer> {
     m.put("skipped", r.skipped());
     m.put("wallTimeMillis", r.wallTime().toMillis());
     m.put("discarded", r.discarded().stream().map(Object::toString).toList());
-    List<Map<String, Object>> layers =
-        r.layers().stream().map(UnpackCommand::layer).toList();
+    List<Map<String, Object>> layers = r.layers().stream().map(UnpackCommand::layer).toList();
     m.put("layers", layers);
     return m;
   }

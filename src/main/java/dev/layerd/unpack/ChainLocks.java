@@ -14,9 +14,9 @@ import java.util.concurrent.Semaphore;
 
 /**
  * One lock per chain ID, so two unpacks of the same layers never race: a semaphore for threads of
- * this process (shared by every unpacker on the same lock directory) and an exclusive file lock
- * for other processes. Lock files are left in place: deleting one while another process waits on
- * it would let a third process lock a fresh file and run alongside.
+ * this process (shared by every unpacker on the same lock directory) and an exclusive file lock for
+ * other processes. Lock files are left in place: deleting one while another process waits on it
+ * would let a third process lock a fresh file and run alongside.
  *
  * <p>Callers take locks bottom-up along a chain; two chains share a chain ID only if they share
  * every layer below it, so that order cannot deadlock.
@@ -53,8 +53,9 @@ final class ChainLocks {
     FileChannel ch = null;
     try {
       Files.createDirectories(dir);
-      ch = FileChannel.open(dir.resolve(name + ".lock"), StandardOpenOption.CREATE,
-          StandardOpenOption.WRITE);
+      ch =
+          FileChannel.open(
+              dir.resolve(name + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       FileLock fl = ch.lock();
       FileChannel open = ch;
       return () -> {

@@ -28,9 +28,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Gives the directories a layer created without listing them (a layer holding {@code a/b/c} but
- * not {@code a/}) the metadata they would have had if the layer had been applied on its parent:
- * mode, owner, times and xattrs of the directory the parent chain shows at that path.
+ * Gives the directories a layer created without listing them (a layer holding {@code a/b/c} but not
+ * {@code a/}) the metadata they would have had if the layer had been applied on its parent: mode,
+ * owner, times and xattrs of the directory the parent chain shows at that path.
  *
  * <p>In parallel mode the applier has no lower layers to copy that metadata from and makes such
  * directories 0755 root:root; through overlayfs the upper directory's metadata wins, so without
@@ -62,8 +62,10 @@ final class ImplicitDirs {
       throws IOException {
     Path upper = upperOf(mounts);
     if (upper == null) {
-      LOG.warn("cannot fix implicit directories of layer {}: unexpected mounts {}",
-          layer.digest(), mounts);
+      LOG.warn(
+          "cannot fix implicit directories of layer {}: unexpected mounts {}",
+          layer.digest(),
+          mounts);
       return 0;
     }
     String viewKey =
@@ -73,8 +75,10 @@ final class ImplicitDirs {
     try {
       List<Path> lowers = lowersOf(view);
       if (lowers == null) {
-        LOG.warn("cannot fix implicit directories of layer {}: unexpected view mounts {}",
-            layer.digest(), view);
+        LOG.warn(
+            "cannot fix implicit directories of layer {}: unexpected view mounts {}",
+            layer.digest(),
+            view);
         return 0;
       }
       Provider content = u.content;
@@ -224,13 +228,14 @@ final class ImplicitDirs {
   /** Owner, full mode and xattrs (overlay's own excluded) of a directory. */
   private record Meta(int uid, int gid, int mode, Map<String, List<Byte>> xattrs) {
     static Meta of(Path p) throws IOException {
-      Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid", LinkOption.NOFOLLOW_LINKS);
+      Map<String, Object> a =
+          Files.readAttributes(p, "unix:mode,uid,gid", LinkOption.NOFOLLOW_LINKS);
       Map<String, List<Byte>> x =
           ImplicitDirs.xattrs(p).entrySet().stream()
               .filter(e -> !isOverlayXattr(e.getKey()))
               .collect(Collectors.toMap(Map.Entry::getKey, e -> boxed(e.getValue())));
-      return new Meta((Integer) a.get("uid"), (Integer) a.get("gid"),
-          (Integer) a.get("mode") & 07777, x);
+      return new Meta(
+          (Integer) a.get("uid"), (Integer) a.get("gid"), (Integer) a.get("mode") & 07777, x);
     }
 
     private static List<Byte> boxed(byte[] b) {
@@ -254,8 +259,8 @@ final class ImplicitDirs {
   /** Makes {@code to}'s owner, mode, xattrs and times those of {@code from}. */
   static void copyMetadata(Path from, Path to) throws IOException {
     Map<String, Object> a =
-        Files.readAttributes(from, "unix:mode,uid,gid,lastModifiedTime,lastAccessTime",
-            LinkOption.NOFOLLOW_LINKS);
+        Files.readAttributes(
+            from, "unix:mode,uid,gid,lastModifiedTime,lastAccessTime", LinkOption.NOFOLLOW_LINKS);
     // chown first: it clears set-id bits that chmod then restores.
     Files.setAttribute(to, "unix:uid", a.get("uid"), LinkOption.NOFOLLOW_LINKS);
     Files.setAttribute(to, "unix:gid", a.get("gid"), LinkOption.NOFOLLOW_LINKS);

@@ -16,7 +16,8 @@ public record LayerProgress(int index, Descriptor layer, LayerState state, long 
     Objects.requireNonNull(layer, "layer");
     Objects.requireNonNull(state, "state");
     if (index < 0 || bytesRead < 0) {
-      throw new IllegalArgumentException("negative index or byte count: " + index + ", " + bytesRead);
+      throw new IllegalArgumentException(
+          "negative index or byte count: " + index + ", " + bytesRead);
     }
   }
 }

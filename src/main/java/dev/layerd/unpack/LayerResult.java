@@ -13,8 +13,8 @@ import java.util.Objects;
  * @param diffId the layer's diffID (verified when {@code state} is committed)
  * @param chainId the snapshot name the layer ended up in
  * @param state {@link LayerState#COMMITTED} or {@link LayerState#SKIPPED}
- * @param reappliedSequentially applied in parallel first, then again on its parent chain because
- *     it needed its lower layers (a hardlink into one, for example)
+ * @param reappliedSequentially applied in parallel first, then again on its parent chain because it
+ *     needed its lower layers (a hardlink into one, for example)
  * @param implicitDirsFixed directories the layer did not list whose metadata was taken from the
  *     lower layers at commit time (parallel mode only)
  * @param duration time from the start of the apply to the commit; zero when skipped

@@ -5,10 +5,10 @@ import dev.layerd.oci.Digest;
 import java.util.Objects;
 
 /**
- * An unpack failed at one layer. Has the kind of its cause (not found for a missing blob, data
- * loss for a diffID mismatch, invalid argument for a bad tar entry...) and names the image, the
- * layer's index and digest. Snapshots committed before the failure are kept; the failed layer's
- * active snapshot is removed.
+ * An unpack failed at one layer. Has the kind of its cause (not found for a missing blob, data loss
+ * for a diffID mismatch, invalid argument for a bad tar entry...) and names the image, the layer's
+ * index and digest. Snapshots committed before the failure are kept; the failed layer's active
+ * snapshot is removed.
  */
 public class UnpackException extends LayerdException {
   private final String image;

@@ -5,8 +5,8 @@ import java.util.Objects;
 /**
  * How to unpack one image.
  *
- * @param maxConcurrentUnpacks how many layers may be applied at once in parallel mode (at least
- *     1; 1 means sequential)
+ * @param maxConcurrentUnpacks how many layers may be applied at once in parallel mode (at least 1;
+ *     1 means sequential)
  * @param sequential never apply in parallel, even where the snapshotter and differ could
  * @param discardLayers delete each layer's compressed blob once its snapshot is committed, unless
  *     another image still needs it

@@ -109,11 +109,12 @@ final class UnpackRun {
           int i = current;
           CompletableFuture<Detached> t =
               CompletableFuture.supplyAsync(() -> applyDetached(i, slots), exec);
-          t.whenComplete((r, e) -> {
-            if (e != null) {
-              anyFailure.completeExceptionally(e);
-            }
-          });
+          t.whenComplete(
+              (r, e) -> {
+                if (e != null) {
+                  anyFailure.completeExceptionally(e);
+                }
+              });
           tasks.set(i, t);
         }
       }
@@ -132,7 +133,8 @@ final class UnpackRun {
       Digest top = chainIds.isEmpty() ? null : chainIds.getLast();
       if (top != null && u.store != null) {
         u.store.updateLabels(
-            config.digest(), Map.of(UnpackLabels.gcRefSnapshot(u.snapshotter.name()), top.toString()));
+            config.digest(),
+            Map.of(UnpackLabels.gcRefSnapshot(u.snapshotter.name()), top.toString()));
       }
       List<Digest> discarded = opts.discardLayers() ? discard() : List.of();
       Duration wall = Duration.ofNanos(System.nanoTime() - t0);
@@ -148,8 +150,13 @@ final class UnpackRun {
               wall);
       LOG.info(
           "unpacked {}: {} layers, {} applied, {} skipped, {} mode, {} ms, snapshot {}",
-          image, n, result.applied(), result.skipped(), mode.name().toLowerCase(),
-          wall.toMillis(), top);
+          image,
+          n,
+          result.applied(),
+          result.skipped(),
+          mode.name().toLowerCase(),
+          wall.toMillis(),
+          top);
       return result;
     } catch (Throwable e) {
       throw abort(e, current, exec, tasks);
@@ -162,16 +169,30 @@ final class UnpackRun {
   }
 
   private void readImage() throws IOException {
-    Manifest m = Json.parse(readBlob(manifestDesc.digest(), "manifest"), Manifest.class,
-        "manifest " + manifestDesc.digest() + " of image " + image);
+    Manifest m =
+        Json.parse(
+            readBlob(manifestDesc.digest(), "manifest"),
+            Manifest.class,
+            "manifest " + manifestDesc.digest() + " of image " + image);
     config = m.config();
-    ImageConfig c = Json.parse(readBlob(config.digest(), "config"), ImageConfig.class,
-        "config " + config.digest() + " of image " + image);
+    ImageConfig c =
+        Json.parse(
+            readBlob(config.digest(), "config"),
+            ImageConfig.class,
+            "config " + config.digest() + " of image " + image);
     if (c.diffIds().size() != m.layers().size()) {
       throw new InvalidArgumentException(
-          "image " + image + ": manifest " + manifestDesc.digest() + " lists "
-              + m.layers().size() + " layers but config " + config.digest() + " lists "
-              + c.diffIds().size() + " diff_ids");
+          "image "
+              + image
+              + ": manifest "
+              + manifestDesc.digest()
+              + " lists "
+              + m.layers().size()
+              + " layers but config "
+              + config.digest()
+              + " lists "
+              + c.diffIds().size()
+              + " diff_ids");
     }
     layers = m.layers();
     diffIds = c.diffIds();
@@ -215,11 +236,18 @@ final class UnpackRun {
 
   private void skip(int i) {
     results[i] =
-        new LayerResult(i, layers.get(i), diffIds.get(i), chainIds.get(i), LayerState.SKIPPED,
-            false, 0, Duration.ZERO);
+        new LayerResult(
+            i,
+            layers.get(i),
+            diffIds.get(i),
+            chainIds.get(i),
+            LayerState.SKIPPED,
+            false,
+            0,
+            Duration.ZERO);
     report(i, LayerState.SKIPPED);
-    LOG.debug("layer {} {} skipped: snapshot {} exists", i, layers.get(i).digest(),
-        chainIds.get(i));
+    LOG.debug(
+        "layer {} {} skipped: snapshot {} exists", i, layers.get(i).digest(), chainIds.get(i));
   }
 
   /** Parallel mode, in an apply task: prepares with no parent and applies. */
@@ -275,7 +303,10 @@ final class UnpackRun {
     if (d.deferral() != null) {
       LOG.info(
           "layer {} {} of {} is applied again on its parent chain: {}",
-          i, layers.get(i).digest(), image, d.deferral().getMessage());
+          i,
+          layers.get(i).digest(),
+          image,
+          d.deferral().getMessage());
       applyOnParent(i, d.startNanos(), true);
       return;
     }
@@ -304,8 +335,15 @@ final class UnpackRun {
   }
 
   private void commit(
-      int i, String key, String parent, boolean rebase, Descriptor applied, long start,
-      boolean reapplied, int fixed) throws IOException {
+      int i,
+      String key,
+      String parent,
+      boolean rebase,
+      Descriptor applied,
+      long start,
+      boolean reapplied,
+      int fixed)
+      throws IOException {
     Digest chain = chainIds.get(i);
     Descriptor layer = layers.get(i);
     try {
@@ -322,15 +360,22 @@ final class UnpackRun {
       return;
     }
     if (u.store != null) {
-      u.store.updateLabels(layer.digest(), Map.of(UnpackLabels.UNCOMPRESSED, diffIds.get(i).toString()));
+      u.store.updateLabels(
+          layer.digest(), Map.of(UnpackLabels.UNCOMPRESSED, diffIds.get(i).toString()));
     }
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     results[i] =
-        new LayerResult(i, layer, diffIds.get(i), chain, LayerState.COMMITTED, reapplied, fixed, took);
+        new LayerResult(
+            i, layer, diffIds.get(i), chain, LayerState.COMMITTED, reapplied, fixed, took);
     report(i, LayerState.COMMITTED);
     LOG.debug(
         "layer {} {} applied: {} bytes, {} uncompressed, media type {}, {} ms{}",
-        i, layer.digest(), layer.size(), applied.size(), layer.mediaType(), took.toMillis(),
+        i,
+        layer.digest(),
+        layer.size(),
+        applied.size(),
+        layer.mediaType(),
+        took.toMillis(),
         fixed > 0 ? ", " + fixed + " implicit directories fixed" : "");
   }
 
@@ -345,10 +390,11 @@ final class UnpackRun {
     return ApplyOptions.defaults()
         .withParallel(parallel)
         .withSyncFs(opts.syncFs())
-        .withProgress(n -> {
-          bytesRead.set(i, n);
-          report(i, LayerState.APPLYING);
-        });
+        .withProgress(
+            n -> {
+              bytesRead.set(i, n);
+              report(i, LayerState.APPLYING);
+            });
   }
 
   private Map<String, String> labels(int i) {

@@ -18,27 +18,27 @@ import java.util.function.Predicate;
  * does, with the parallel mode done right.
  *
  * <p>For each layer, bottom first, the unpacker takes a lock on its chain ID (threads of this
- * process and, with a lock directory, other processes), and skips the layer when a snapshot of
- * that name is already committed. The other layers are applied:
+ * process and, with a lock directory, other processes), and skips the layer when a snapshot of that
+ * name is already committed. The other layers are applied:
  *
  * <ul>
- *   <li><b>parallel</b> (the snapshotter can rebase, some configured differ accepts parallel
- *       work, more than one apply slot): each layer is prepared with no parent and applied at
- *       the same time as the others, up to {@link UnpackOptions#maxConcurrentUnpacks()}; then,
- *       strictly in layer order, its diffID is checked against the image config, the directories
- *       it created without listing them get their metadata from the lower layers, and it is
- *       committed on top of the previous chain ID. A layer that cannot be applied without its
- *       lower layers (a hardlink to a file in one, or a differ that answers "not implemented")
- *       is applied again on its parent chain once that is committed, and says so at info level.
+ *   <li><b>parallel</b> (the snapshotter can rebase, some configured differ accepts parallel work,
+ *       more than one apply slot): each layer is prepared with no parent and applied at the same
+ *       time as the others, up to {@link UnpackOptions#maxConcurrentUnpacks()}; then, strictly in
+ *       layer order, its diffID is checked against the image config, the directories it created
+ *       without listing them get their metadata from the lower layers, and it is committed on top
+ *       of the previous chain ID. A layer that cannot be applied without its lower layers (a
+ *       hardlink to a file in one, or a differ that answers "not implemented") is applied again on
+ *       its parent chain once that is committed, and says so at info level.
  *   <li><b>sequential</b>: each layer is prepared on the previous chain ID, applied, checked and
  *       committed before the next starts. Why parallel was not possible is logged at info level.
  * </ul>
  *
  * <p>Both modes give the same merged tree. Any failure aborts the unpack: active snapshots are
  * removed (cleanup failures attached as suppressed), snapshots committed so far are kept, and an
- * {@link UnpackException} names the layer's index, digest and the cause. After a successful
- * unpack, each applied compressed blob is labelled {@link UnpackLabels#UNCOMPRESSED} with its
- * diffID and the image config {@link UnpackLabels#gcRefSnapshot} with the top chain ID.
+ * {@link UnpackException} names the layer's index, digest and the cause. After a successful unpack,
+ * each applied compressed blob is labelled {@link UnpackLabels#UNCOMPRESSED} with its diffID and
+ * the image config {@link UnpackLabels#gcRefSnapshot} with the top chain ID.
  *
  * <p>Immutable and thread-safe; concurrent unpacks of the same image wait for each other and the
  * later one skips what the earlier one committed.
@@ -155,8 +155,8 @@ public final class Unpacker {
     }
 
     /**
-     * Whether parallel mode gives implicit directories their lower layers' metadata at commit
-     * time (default true). Turning it off reproduces containerd's parallel results.
+     * Whether parallel mode gives implicit directories their lower layers' metadata at commit time
+     * (default true). Turning it off reproduces containerd's parallel results.
      */
     public Builder fixImplicitDirs(boolean v) {
       this.fixImplicitDirs = v;

@@ -46,12 +46,15 @@ class LayerdTest {
       }
 
       @Override
-      public Descriptor apply(Descriptor layer, List<dev.layerd.mount.Mount> mounts,
-          dev.layerd.diff.ApplyOptions options) throws java.io.IOException {
+      public Descriptor apply(
+          Descriptor layer,
+          List<dev.layerd.mount.Mount> mounts,
+          dev.layerd.diff.ApplyOptions options)
+          throws java.io.IOException {
         MessageDigest md = Digest.newSha256();
         long n;
-        try (InputStream in = new DigestInputStream(
-            new GZIPInputStream(provider.open(layer.digest())), md)) {
+        try (InputStream in =
+            new DigestInputStream(new GZIPInputStream(provider.open(layer.digest())), md)) {
           n = in.transferTo(java.io.OutputStream.nullOutputStream());
         }
         return new Descriptor(MediaTypes.OCI_LAYER, Digest.fromSha256(md), n);
@@ -61,8 +64,14 @@ class LayerdTest {
 
   private Layerd layerd(String toml) {
     snapshotter = new FakeSnapshotter(tmp.resolve("snapshots"), true);
-    return new Layerd(tmp.resolve("root"), ConfigLoader.parse(toml, "test config"), null, content,
-        images, name -> snapshotter, this::hashingApplier);
+    return new Layerd(
+        tmp.resolve("root"),
+        ConfigLoader.parse(toml, "test config"),
+        null,
+        content,
+        images,
+        name -> snapshotter,
+        this::hashingApplier);
   }
 
   private String importImage(Layerd l, String name, String... files) throws Exception {
@@ -90,11 +99,14 @@ class LayerdTest {
 
   @Test
   void forcedDifferAndUnpackConfigChooseWhatApplies() throws Exception {
-    Layerd l = layerd("""
-        version = 4
-        [plugins."io.containerd.transfer.v1.local"]
-        unpack_config = [{platform = "%s", snapshotter = "overlayfs", differ = "overlay"}]
-        """.formatted(Platform.host()));
+    Layerd l =
+        layerd(
+            """
+            version = 4
+            [plugins."io.containerd.transfer.v1.local"]
+            unpack_config = [{platform = "%s", snapshotter = "overlayfs", differ = "overlay"}]
+            """
+                .formatted(Platform.host()));
     String name = importImage(l, "app:v1", "a", "b");
 
     l.unpack(name, UnpackRequest.defaults());
@@ -140,8 +152,8 @@ class LayerdTest {
 
     assertThat(p.blobs()).hasSize(4);
     assertThat(p.snapshots())
-        .containsExactlyInAnyOrder(dropped.layers().stream()
-            .map(x -> "overlayfs/" + x.chainId()).toArray(String[]::new));
+        .containsExactlyInAnyOrder(
+            dropped.layers().stream().map(x -> "overlayfs/" + x.chainId()).toArray(String[]::new));
     assertThat(snapshotter.stat(l.chainId(keep, null).toString()).kind()).isEqualTo(Kind.COMMITTED);
     assertThat(l.prune().blobs()).isEmpty();
   }

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Parallel, sequential and native unpacks of the same image, mounted by the kernel, give the
- * same tree, and that tree is the one umoci unpacks.
+ * Parallel, sequential and native unpacks of the same image, mounted by the kernel, give the same
+ * tree, and that tree is the one umoci unpacks.
  */
 @RequiresRoot
 class UnpackEndToEndTest {
@@ -43,7 +43,11 @@ class UnpackEndToEndTest {
     }
   }
 
-  private enum Mode { PARALLEL, SEQUENTIAL, NATIVE }
+  private enum Mode {
+    PARALLEL,
+    SEQUENTIAL,
+    NATIVE
+  }
 
   private record Unpacked(UnpackResult result, Map<String, String> tree) {}
 
@@ -53,8 +57,8 @@ class UnpackEndToEndTest {
     Path root = tmp.resolve("root-" + mode);
     Layerd l = Layerd.open(new LayerdOptions(root, config));
     opened.add(l);
-    String image = l.importImage(layout, ImportOptions.defaults().withName(name + ":e2e"))
-        .getFirst().name();
+    String image =
+        l.importImage(layout, ImportOptions.defaults().withName(name + ":e2e")).getFirst().name();
     UnpackRequest req =
         switch (mode) {
           case PARALLEL -> UnpackRequest.defaults().withMaxConcurrentUnpacks(4);
@@ -70,7 +74,11 @@ class UnpackEndToEndTest {
 
   private Map<String, String> umociUnpack(Path layout, String tag) throws Exception {
     Path bundle = tmp.resolve("umoci-" + tag);
-    run(Tools.require("umoci").toString(), "unpack", "--image", layout + ":" + tag,
+    run(
+        Tools.require("umoci").toString(),
+        "unpack",
+        "--image",
+        layout + ":" + tag,
         bundle.toString());
     return TreeListing.of(bundle.resolve("rootfs"));
   }
@@ -89,38 +97,41 @@ class UnpackEndToEndTest {
   }
 
   private static List<LayerBuilder> hostileLayers() {
-    LayerBuilder base = new LayerBuilder()
-        .dir("a", 0750, 1000, 1000, Map.of("user.origin", "base"))
-        .dir("a/b", 0711, 1000, 1001)
-        .file("a/b/one", "one")
-        .dir("etc", 0755, 0, 0)
-        .file("etc/passwd", "root:x:0:0::/root:/bin/sh\n")
-        .dir("tmp", 01777, 0, 0)
-        .dir("usr", 0755, 0, 0)
-        .dir("usr/bin", 0755, 0, 0)
-        .file("usr/bin/tool", "#!/bin/sh\n", 0755, 0, 0)
-        .dir("opq", 0700, 0, 0)
-        .file("opq/x", "x")
-        .file("opq/y", "y")
-        .file("gone", "gone")
-        .dir("gonedir", 0755, 0, 0)
-        .file("gonedir/inner", "inner");
+    LayerBuilder base =
+        new LayerBuilder()
+            .dir("a", 0750, 1000, 1000, Map.of("user.origin", "base"))
+            .dir("a/b", 0711, 1000, 1001)
+            .file("a/b/one", "one")
+            .dir("etc", 0755, 0, 0)
+            .file("etc/passwd", "root:x:0:0::/root:/bin/sh\n")
+            .dir("tmp", 01777, 0, 0)
+            .dir("usr", 0755, 0, 0)
+            .dir("usr/bin", 0755, 0, 0)
+            .file("usr/bin/tool", "#!/bin/sh\n", 0755, 0, 0)
+            .dir("opq", 0700, 0, 0)
+            .file("opq/x", "x")
+            .file("opq/y", "y")
+            .file("gone", "gone")
+            .dir("gonedir", 0755, 0, 0)
+            .file("gonedir/inner", "inner");
     // Implicit parents a/ and a/b/ (non-default modes below), whiteouts, an opaque directory and
     // a hardlink whose target is in the layer below.
-    LayerBuilder middle = new LayerBuilder()
-        .file("a/b/c/new", "new")
-        .whiteout("gone")
-        .whiteout("gonedir")
-        .opaque("opq")
-        .file("opq/z", "z")
-        .hardlink("usr/bin/tool-link", "usr/bin/tool");
-    LayerBuilder top = new LayerBuilder()
-        .file("etc/passwd", "root:x:0:0::/root:/bin/bash\n")
-        .file("gonedir/again", "implicit parent over a whiteout")
-        .symlink("etc/shell", "/bin/bash")
-        .file("data/f1", "linked")
-        .hardlink("data/f2", "data/f1")
-        .dir("tmp/sub", 02755, 0, 50);
+    LayerBuilder middle =
+        new LayerBuilder()
+            .file("a/b/c/new", "new")
+            .whiteout("gone")
+            .whiteout("gonedir")
+            .opaque("opq")
+            .file("opq/z", "z")
+            .hardlink("usr/bin/tool-link", "usr/bin/tool");
+    LayerBuilder top =
+        new LayerBuilder()
+            .file("etc/passwd", "root:x:0:0::/root:/bin/bash\n")
+            .file("gonedir/again", "implicit parent over a whiteout")
+            .symlink("etc/shell", "/bin/bash")
+            .file("data/f1", "linked")
+            .hardlink("data/f2", "data/f1")
+            .dir("tmp/sub", 02755, 0, 50);
     return List.of(base, middle, top);
   }
 
@@ -135,7 +146,8 @@ class UnpackEndToEndTest {
 
     assertThat(parallel.result().mode()).isEqualTo(UnpackMode.PARALLEL);
     assertThat(parallel.result().layers().get(1).reappliedSequentially())
-        .as("the hardlink into the base layer needs the base layer").isTrue();
+        .as("the hardlink into the base layer needs the base layer")
+        .isTrue();
     assertThat(sequential.result().mode()).isEqualTo(UnpackMode.SEQUENTIAL);
     assertThat(nativeCopy.result().mode()).isEqualTo(UnpackMode.SEQUENTIAL);
     assertThat(parallel.tree()).containsEntry("a", sequential.tree().get("a"));
@@ -149,10 +161,11 @@ class UnpackEndToEndTest {
   @Test
   void fixesImplicitDirectoriesOfALayerAppliedInParallel() throws Exception {
     Path layout = tmp.resolve("layout");
-    LayerBuilder base = new LayerBuilder()
-        .dir("srv", 0700, 33, 33, Map.of("user.kind", "web"))
-        .dir("srv/www", 0750, 33, 33)
-        .file("srv/www/index.html", "hello");
+    LayerBuilder base =
+        new LayerBuilder()
+            .dir("srv", 0700, 33, 33, Map.of("user.kind", "web"))
+            .dir("srv/www", 0750, 33, 33)
+            .file("srv/www/index.html", "hello");
     LayerBuilder next = new LayerBuilder().file("srv/www/assets/app.js", "js");
     OciLayouts.write(layout, "implicit", List.of(base, next));
 
@@ -174,33 +187,35 @@ class UnpackEndToEndTest {
     run(umoci, "init", "--layout", layout.toString());
     run(umoci, "new", "--image", layout + ":app");
 
-    List<Step> steps = List.of(
-        rootfs -> {
-          Files.createDirectories(rootfs.resolve("opt/app/lib"));
-          Files.writeString(rootfs.resolve("opt/app/lib/core.so"), "core");
-          Files.setPosixFilePermissions(rootfs.resolve("opt/app"),
-              java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
-          Files.setAttribute(rootfs.resolve("opt/app"), "unix:uid", 1000);
-          Xattrs.lset(rootfs.resolve("opt/app").toString(), "user.tag", "v1".getBytes(), 0);
-          Files.createDirectories(rootfs.resolve("var/cache/pkg"));
-          Files.writeString(rootfs.resolve("var/cache/pkg/a"), "a");
-          Files.writeString(rootfs.resolve("var/cache/pkg/b"), "b");
-          Files.writeString(rootfs.resolve("bin-tool"), "tool");
-        },
-        rootfs -> {
-          Files.delete(rootfs.resolve("var/cache/pkg/a"));
-          Files.writeString(rootfs.resolve("opt/app/lib/plugin.so"), "plugin");
-          Files.createLink(rootfs.resolve("tool-link"), rootfs.resolve("bin-tool"));
-          Files.createSymbolicLink(rootfs.resolve("opt/current"), Path.of("app"));
-        },
-        rootfs -> {
-          try (var s = Files.walk(rootfs.resolve("var/cache"))) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-              Files.delete(p);
-            }
-          }
-          Files.writeString(rootfs.resolve("opt/app/lib/core.so"), "core v2");
-        });
+    List<Step> steps =
+        List.of(
+            rootfs -> {
+              Files.createDirectories(rootfs.resolve("opt/app/lib"));
+              Files.writeString(rootfs.resolve("opt/app/lib/core.so"), "core");
+              Files.setPosixFilePermissions(
+                  rootfs.resolve("opt/app"),
+                  java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
+              Files.setAttribute(rootfs.resolve("opt/app"), "unix:uid", 1000);
+              Xattrs.lset(rootfs.resolve("opt/app").toString(), "user.tag", "v1".getBytes(), 0);
+              Files.createDirectories(rootfs.resolve("var/cache/pkg"));
+              Files.writeString(rootfs.resolve("var/cache/pkg/a"), "a");
+              Files.writeString(rootfs.resolve("var/cache/pkg/b"), "b");
+              Files.writeString(rootfs.resolve("bin-tool"), "tool");
+            },
+            rootfs -> {
+              Files.delete(rootfs.resolve("var/cache/pkg/a"));
+              Files.writeString(rootfs.resolve("opt/app/lib/plugin.so"), "plugin");
+              Files.createLink(rootfs.resolve("tool-link"), rootfs.resolve("bin-tool"));
+              Files.createSymbolicLink(rootfs.resolve("opt/current"), Path.of("app"));
+            },
+            rootfs -> {
+              try (var s = Files.walk(rootfs.resolve("var/cache"))) {
+                for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                  Files.delete(p);
+                }
+              }
+              Files.writeString(rootfs.resolve("opt/app/lib/core.so"), "core v2");
+            });
     for (Step step : steps) {
       run(umoci, "unpack", "--image", layout + ":app", bundle.toString());
       step.apply(bundle.resolve("rootfs"));

@@ -23,11 +23,17 @@ class MainTest {
   private Result run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    List<String> all = new ArrayList<>(List.of("--root", tmp.resolve("root").toString(),
-        "--config", config().toString()));
+    List<String> all =
+        new ArrayList<>(
+            List.of("--root", tmp.resolve("root").toString(), "--config", config().toString()));
     all.addAll(List.of(args));
-    int code = Main.run(all.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err),
-        Layerd::open, false);
+    int code =
+        Main.run(
+            all.toArray(String[]::new),
+            new PrintWriter(out),
+            new PrintWriter(err),
+            Layerd::open,
+            false);
     return new Result(code, out.toString(), err.toString());
   }
 
@@ -45,8 +51,8 @@ class MainTest {
 
   private Path layout() throws Exception {
     Path dir = tmp.resolve("layout");
-    OciLayouts.write(dir, "v1", List.of(OciLayouts.simpleLayer("a", "1"),
-        OciLayouts.simpleLayer("b", "2")));
+    OciLayouts.write(
+        dir, "v1", List.of(OciLayouts.simpleLayer("a", "1"), OciLayouts.simpleLayer("b", "2")));
     return dir;
   }
 
@@ -119,8 +125,10 @@ class MainTest {
   @Test
   void migratesAnOldConfigThatNamesWalking() throws Exception {
     Path old = tmp.resolve("old.toml");
-    Files.writeString(old, "version = 3\n[plugins.\"io.containerd.service.v1.diff-service\"]\n"
-        + "default = [\"walking\"]\n");
+    Files.writeString(
+        old,
+        "version = 3\n[plugins.\"io.containerd.service.v1.diff-service\"]\n"
+            + "default = [\"walking\"]\n");
 
     Result r = run("config", "migrate", old.toString());
 

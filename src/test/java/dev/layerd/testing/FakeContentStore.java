@@ -76,11 +76,14 @@ public final class FakeContentStore implements ContentStore {
     byte[] b = data.readAllBytes();
     Digest d = Digest.sha256(b);
     blobs.put(d, b);
-    labels.merge(d, Map.copyOf(l), (a, c) -> {
-      Map<String, String> m = new HashMap<>(a);
-      m.putAll(c);
-      return Map.copyOf(m);
-    });
+    labels.merge(
+        d,
+        Map.copyOf(l),
+        (a, c) -> {
+          Map<String, String> m = new HashMap<>(a);
+          m.putAll(c);
+          return Map.copyOf(m);
+        });
     return info(d);
   }
 
@@ -93,13 +96,14 @@ public final class FakeContentStore implements ContentStore {
   public synchronized ContentInfo updateLabels(Digest digest, Map<String, String> update) {
     get(digest);
     Map<String, String> m = new HashMap<>(labels(digest));
-    update.forEach((k, v) -> {
-      if (v == null) {
-        m.remove(k);
-      } else {
-        m.put(k, v);
-      }
-    });
+    update.forEach(
+        (k, v) -> {
+          if (v == null) {
+            m.remove(k);
+          } else {
+            m.put(k, v);
+          }
+        });
     labels.put(digest, Map.copyOf(m));
     return info(digest);
   }

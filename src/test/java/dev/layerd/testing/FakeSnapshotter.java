@@ -76,8 +76,8 @@ public final class FakeSnapshotter implements Snapshotter {
   @Override
   public synchronized SnapshotInfo updateLabels(String key, Map<String, String> labels) {
     SnapshotInfo i = stat(key);
-    SnapshotInfo n = new SnapshotInfo(i.name(), i.parent(), i.kind(), labels, i.created(),
-        Instant.now());
+    SnapshotInfo n =
+        new SnapshotInfo(i.name(), i.parent(), i.kind(), labels, i.created(), Instant.now());
     infos.put(key, n);
     return n;
   }
@@ -149,8 +149,8 @@ public final class FakeSnapshotter implements Snapshotter {
   }
 
   @Override
-  public synchronized void commit(String name, String key, String parent,
-      Map<String, String> labels) {
+  public synchronized void commit(
+      String name, String key, String parent, Map<String, String> labels) {
     SnapshotInfo i = stat(key);
     if (i.kind() != Kind.ACTIVE) {
       throw new FailedPreconditionException("snapshot " + key + " is not active");
@@ -166,8 +166,8 @@ public final class FakeSnapshotter implements Snapshotter {
     }
     infos.remove(key);
     Path d = dirs.remove(key);
-    infos.put(name, new SnapshotInfo(name, parent, Kind.COMMITTED, labels, i.created(),
-        Instant.now()));
+    infos.put(
+        name, new SnapshotInfo(name, parent, Kind.COMMITTED, labels, i.created(), Instant.now()));
     dirs.put(name, d);
     commits.add(name + "<-" + parent);
   }

@@ -19,13 +19,27 @@ public final class LayerBuilder {
   private final List<Consumer<TarArchiveOutputStream>> entries = new ArrayList<>();
 
   public LayerBuilder dir(String name, int mode, int uid, int gid) {
-    return add(name.endsWith("/") ? name : name + "/", TarConstants.LF_DIR, mode, uid, gid, null,
-        null, Map.of());
+    return add(
+        name.endsWith("/") ? name : name + "/",
+        TarConstants.LF_DIR,
+        mode,
+        uid,
+        gid,
+        null,
+        null,
+        Map.of());
   }
 
   public LayerBuilder dir(String name, int mode, int uid, int gid, Map<String, String> xattrs) {
-    return add(name.endsWith("/") ? name : name + "/", TarConstants.LF_DIR, mode, uid, gid, null,
-        null, xattrs);
+    return add(
+        name.endsWith("/") ? name : name + "/",
+        TarConstants.LF_DIR,
+        mode,
+        uid,
+        gid,
+        null,
+        null,
+        xattrs);
   }
 
   public LayerBuilder file(String name, String content) {
@@ -33,8 +47,15 @@ public final class LayerBuilder {
   }
 
   public LayerBuilder file(String name, String content, int mode, int uid, int gid) {
-    return add(name, TarConstants.LF_NORMAL, mode, uid, gid, content.getBytes(StandardCharsets.UTF_8),
-        null, Map.of());
+    return add(
+        name,
+        TarConstants.LF_NORMAL,
+        mode,
+        uid,
+        gid,
+        content.getBytes(StandardCharsets.UTF_8),
+        null,
+        Map.of());
   }
 
   public LayerBuilder symlink(String name, String target) {
@@ -48,39 +69,51 @@ public final class LayerBuilder {
   /** {@code DIR/.wh.NAME}: deletes {@code DIR/NAME} of lower layers. */
   public LayerBuilder whiteout(String path) {
     int slash = path.lastIndexOf('/');
-    String name = slash < 0 ? ".wh." + path : path.substring(0, slash + 1) + ".wh." + path.substring(slash + 1);
+    String name =
+        slash < 0
+            ? ".wh." + path
+            : path.substring(0, slash + 1) + ".wh." + path.substring(slash + 1);
     return add(name, TarConstants.LF_NORMAL, 0644, 0, 0, new byte[0], null, Map.of());
   }
 
   /** {@code DIR/.wh..wh..opq}: hides everything lower layers put in {@code DIR}. */
   public LayerBuilder opaque(String dir) {
-    return add(dir + "/.wh..wh..opq", TarConstants.LF_NORMAL, 0644, 0, 0, new byte[0], null, Map.of());
+    return add(
+        dir + "/.wh..wh..opq", TarConstants.LF_NORMAL, 0644, 0, 0, new byte[0], null, Map.of());
   }
 
-  private LayerBuilder add(String name, byte type, int mode, int uid, int gid, byte[] data,
-      String link, Map<String, String> xattrs) {
-    entries.add(tar -> {
-      try {
-        TarArchiveEntry e = new TarArchiveEntry(name, type);
-        e.setMode(mode);
-        e.setIds(uid, gid);
-        e.setModTime(1_600_000_000_000L);
-        if (link != null) {
-          e.setLinkName(link);
-        }
-        xattrs.forEach((k, v) -> e.addPaxHeader("SCHILY.xattr." + k, v));
-        if (data != null) {
-          e.setSize(data.length);
-        }
-        tar.putArchiveEntry(e);
-        if (data != null) {
-          tar.write(data);
-        }
-        tar.closeArchiveEntry();
-      } catch (IOException x) {
-        throw new UncheckedIOException(x);
-      }
-    });
+  private LayerBuilder add(
+      String name,
+      byte type,
+      int mode,
+      int uid,
+      int gid,
+      byte[] data,
+      String link,
+      Map<String, String> xattrs) {
+    entries.add(
+        tar -> {
+          try {
+            TarArchiveEntry e = new TarArchiveEntry(name, type);
+            e.setMode(mode);
+            e.setIds(uid, gid);
+            e.setModTime(1_600_000_000_000L);
+            if (link != null) {
+              e.setLinkName(link);
+            }
+            xattrs.forEach((k, v) -> e.addPaxHeader("SCHILY.xattr." + k, v));
+            if (data != null) {
+              e.setSize(data.length);
+            }
+            tar.putArchiveEntry(e);
+            if (data != null) {
+              tar.write(data);
+            }
+            tar.closeArchiveEntry();
+          } catch (IOException x) {
+            throw new UncheckedIOException(x);
+          }
+        });
     return this;
   }
 

@@ -21,8 +21,8 @@ public final class OciLayouts {
   private OciLayouts() {}
 
   /**
-   * Writes a one-image layout under {@code dir} with gzip layers, the image named {@code ref}
-   * (the {@code org.opencontainers.image.ref.name} annotation). Returns the manifest descriptor.
+   * Writes a one-image layout under {@code dir} with gzip layers, the image named {@code ref} (the
+   * {@code org.opencontainers.image.ref.name} annotation). Returns the manifest descriptor.
    */
   public static Descriptor write(Path dir, String ref, List<LayerBuilder> layers)
       throws IOException {
@@ -35,12 +35,14 @@ public final class OciLayouts {
       diffIds.add(l.diffId());
     }
     Platform host = Platform.host();
-    ImageConfig cfg = new ImageConfig(host.architecture(), host.os(), null,
-        new ImageConfig.RootFs("layers", diffIds));
+    ImageConfig cfg =
+        new ImageConfig(
+            host.architecture(), host.os(), null, new ImageConfig.RootFs("layers", diffIds));
     Descriptor config = blob(dir, MediaTypes.OCI_CONFIG, Json.write(cfg));
     Manifest m = new Manifest(2, MediaTypes.OCI_MANIFEST, config, descs, Map.of());
-    Descriptor manifest = blob(dir, MediaTypes.OCI_MANIFEST, Json.write(m))
-        .withAnnotations(Map.of(Index.REF_NAME, ref));
+    Descriptor manifest =
+        blob(dir, MediaTypes.OCI_MANIFEST, Json.write(m))
+            .withAnnotations(Map.of(Index.REF_NAME, ref));
     Index index = new Index(2, MediaTypes.OCI_INDEX, List.of(manifest), Map.of());
     Files.write(dir.resolve("index.json"), Json.write(index));
     return manifest;

@@ -56,7 +56,11 @@ class ImplicitDirsTest {
     Path middle = tmp.resolve("middle");
     Path upper = tmp.resolve("upper");
     dir(bottom.resolve("a"), 01711);
-    Xattrs.lset(bottom.resolve("a").toString(), "user.origin", "bottom".getBytes(StandardCharsets.UTF_8), 0);
+    Xattrs.lset(
+        bottom.resolve("a").toString(),
+        "user.origin",
+        "bottom".getBytes(StandardCharsets.UTF_8),
+        0);
     dir(bottom.resolve("a/b"), 0750);
     Files.setLastModifiedTime(bottom.resolve("a"), FileTime.fromMillis(1_000_000_000L));
     dir(middle.resolve("x"), 0700);
@@ -67,15 +71,19 @@ class ImplicitDirsTest {
     Files.writeString(upper.resolve("x/y"), "x");
     byte[] layer = tarGz("./x/", "./x/y", "a/b/c");
 
-    int fixed = ImplicitDirs.fix(upper, List.of(middle, bottom), () -> new ByteArrayInputStream(layer));
+    int fixed =
+        ImplicitDirs.fix(upper, List.of(middle, bottom), () -> new ByteArrayInputStream(layer));
 
     assertThat(fixed).isEqualTo(2);
     assertThat(mode(upper.resolve("a"))).isEqualTo(01711);
-    assertThat(Xattrs.lget(upper.resolve("a").toString(), "user.origin").orElse(null)).asString(StandardCharsets.UTF_8)
+    assertThat(Xattrs.lget(upper.resolve("a").toString(), "user.origin").orElse(null))
+        .asString(StandardCharsets.UTF_8)
         .isEqualTo("bottom");
     assertThat(Files.getLastModifiedTime(upper.resolve("a")).toMillis()).isEqualTo(1_000_000_000L);
     assertThat(mode(upper.resolve("a/b"))).isEqualTo(0750);
-    assertThat(mode(upper.resolve("x"))).as("listed in the layer: keeps its own mode").isEqualTo(0755);
+    assertThat(mode(upper.resolve("x")))
+        .as("listed in the layer: keeps its own mode")
+        .isEqualTo(0755);
   }
 
   @Test
@@ -91,13 +99,17 @@ class ImplicitDirsTest {
     Files.writeString(upper.resolve("a/gone/f"), "x");
     byte[] layer = tarGz("a/gone/f");
 
-    int fixed = ImplicitDirs.fix(upper, List.of(middle, bottom), () -> new ByteArrayInputStream(layer));
+    int fixed =
+        ImplicitDirs.fix(upper, List.of(middle, bottom), () -> new ByteArrayInputStream(layer));
 
     assertThat(fixed).isEqualTo(1);
     assertThat(mode(upper.resolve("a"))).isEqualTo(0711);
     assertThat(Xattrs.lget(upper.resolve("a").toString(), "user.overlay.opaque").orElse(null))
-        .as("overlay's own xattrs are never copied").isNull();
-    assertThat(mode(upper.resolve("a/gone"))).as("hidden by the opaque middle layer").isEqualTo(0755);
+        .as("overlay's own xattrs are never copied")
+        .isNull();
+    assertThat(mode(upper.resolve("a/gone")))
+        .as("hidden by the opaque middle layer")
+        .isEqualTo(0755);
   }
 
   @Test
@@ -107,9 +119,13 @@ class ImplicitDirsTest {
     dir(lower.resolve("usr/bin"), 0755);
     dir(upper.resolve("usr/bin"), 0755);
 
-    int fixed = ImplicitDirs.fix(upper, List.of(lower), () -> {
-      throw new AssertionError("the layer must not be read");
-    });
+    int fixed =
+        ImplicitDirs.fix(
+            upper,
+            List.of(lower),
+            () -> {
+              throw new AssertionError("the layer must not be read");
+            });
 
     assertThat(fixed).isZero();
   }

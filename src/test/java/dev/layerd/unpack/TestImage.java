@@ -36,7 +36,8 @@ record TestImage(
     for (int i = 0; i < n; i++) {
       byte[] blob = (seed + " layer " + i).getBytes(StandardCharsets.UTF_8);
       Descriptor d = store.put(MediaTypes.OCI_LAYER_GZIP, blob);
-      Digest diffId = Digest.sha256(("uncompressed " + seed + " " + i).getBytes(StandardCharsets.UTF_8));
+      Digest diffId =
+          Digest.sha256(("uncompressed " + seed + " " + i).getBytes(StandardCharsets.UTF_8));
       layers.add(d);
       diffIds.add(diffId);
       configIds.add(lies.getOrDefault(i, diffId));

@@ -81,18 +81,22 @@ class UnpackerTest {
     FakeApplier applier = new FakeApplier("overlay", img.diffIdByLayer());
     CountDownLatch topApplied = new CountDownLatch(1);
     // The bottom layer finishes only after the top one: commits must still go bottom-up.
-    applier.on(img.layers().get(0).digest(), c -> {
-      try {
-        topApplied.await();
-      } catch (InterruptedException e) {
-        throw new java.io.InterruptedIOException();
-      }
-      return applier.answer(c.layer());
-    });
-    applier.on(img.layers().get(3).digest(), c -> {
-      topApplied.countDown();
-      return applier.answer(c.layer());
-    });
+    applier.on(
+        img.layers().get(0).digest(),
+        c -> {
+          try {
+            topApplied.await();
+          } catch (InterruptedException e) {
+            throw new java.io.InterruptedIOException();
+          }
+          return applier.answer(c.layer());
+        });
+    applier.on(
+        img.layers().get(3).digest(),
+        c -> {
+          topApplied.countDown();
+          return applier.answer(c.layer());
+        });
 
     UnpackResult r =
         unpacker(applier, List.of("walking", "overlay"))
@@ -115,7 +119,8 @@ class UnpackerTest {
     TestImage img = TestImage.create(store, "labels", 2);
     FakeApplier applier = new FakeApplier("overlay", img.diffIdByLayer());
 
-    unpacker(applier, List.of("overlay")).unpack("labels", img.manifest(), UnpackOptions.defaults());
+    unpacker(applier, List.of("overlay"))
+        .unpack("labels", img.manifest(), UnpackOptions.defaults());
 
     assertThat(snapshotter.stat(img.chain(1)).labels())
         .containsEntry("containerd.io/snapshot.ref", img.chain(1))
@@ -140,9 +145,10 @@ class UnpackerTest {
 
     UnpackResult r = u.unpack("skip", img.manifest(), UnpackOptions.defaults());
 
-    assertThat(r.layers()).extracting(LayerResult::state)
-        .containsExactly(LayerState.SKIPPED, LayerState.SKIPPED, LayerState.COMMITTED,
-            LayerState.COMMITTED);
+    assertThat(r.layers())
+        .extracting(LayerResult::state)
+        .containsExactly(
+            LayerState.SKIPPED, LayerState.SKIPPED, LayerState.COMMITTED, LayerState.COMMITTED);
     assertThat(applier.calls().subList(before, applier.calls().size()))
         .extracting(c -> c.layer().digest())
         .containsExactlyInAnyOrder(img.layers().get(2).digest(), img.layers().get(3).digest());
@@ -155,24 +161,34 @@ class UnpackerTest {
     TestImage img = TestImage.create(store, "abort", 4);
     FakeApplier applier = new FakeApplier("overlay", img.diffIdByLayer());
     Digest bad = img.layers().get(2).digest();
-    applier.on(bad, c -> {
-      throw new InvalidArgumentException("tar entry ../../etc/passwd escapes the root");
-    });
+    applier.on(
+        bad,
+        c -> {
+          throw new InvalidArgumentException("tar entry ../../etc/passwd escapes the root");
+        });
     CountDownLatch failed = new CountDownLatch(1);
-    applier.on(img.layers().get(3).digest(), c -> {
-      failed.countDown();
-      return applier.answer(c.layer());
-    });
+    applier.on(
+        img.layers().get(3).digest(),
+        c -> {
+          failed.countDown();
+          return applier.answer(c.layer());
+        });
 
     assertThatThrownBy(
-            () -> unpacker(applier, List.of("overlay"))
-                .unpack("abort", img.manifest(), UnpackOptions.defaults().withMaxConcurrentUnpacks(4)))
-        .isInstanceOfSatisfying(UnpackException.class, e -> {
-          assertThat(e.layerIndex()).isEqualTo(2);
-          assertThat(e.layerDigest()).isEqualTo(bad);
-          assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT);
-          assertThat(e.getMessage()).contains("layer 2", bad.toString(), "abort", "etc/passwd");
-        });
+            () ->
+                unpacker(applier, List.of("overlay"))
+                    .unpack(
+                        "abort",
+                        img.manifest(),
+                        UnpackOptions.defaults().withMaxConcurrentUnpacks(4)))
+        .isInstanceOfSatisfying(
+            UnpackException.class,
+            e -> {
+              assertThat(e.layerIndex()).isEqualTo(2);
+              assertThat(e.layerDigest()).isEqualTo(bad);
+              assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT);
+              assertThat(e.getMessage()).contains("layer 2", bad.toString(), "abort", "etc/passwd");
+            });
 
     assertThat(active()).isEmpty();
     for (SnapshotInfo i : snapshotter.walk(i -> true)) {
@@ -188,16 +204,22 @@ class UnpackerTest {
     FakeApplier applier = new FakeApplier("overlay", img.diffIdByLayer());
 
     assertThatThrownBy(
-            () -> unpacker(applier, List.of("overlay")).unpack("lie", img.manifest(),
-                UnpackOptions.defaults()))
-        .isInstanceOfSatisfying(UnpackException.class, e -> {
-          assertThat(e.layerIndex()).isEqualTo(1);
-          assertThat(e.kind()).isEqualTo(ErrorKind.DATA_LOSS);
-          assertThat(e.getCause()).isInstanceOf(DiffIdMismatchException.class);
-          assertThat(e.getMessage())
-              .contains("layer 1", img.layers().get(1).digest().toString(), lie.toString(),
-                  img.diffIds().get(1).toString());
-        });
+            () ->
+                unpacker(applier, List.of("overlay"))
+                    .unpack("lie", img.manifest(), UnpackOptions.defaults()))
+        .isInstanceOfSatisfying(
+            UnpackException.class,
+            e -> {
+              assertThat(e.layerIndex()).isEqualTo(1);
+              assertThat(e.kind()).isEqualTo(ErrorKind.DATA_LOSS);
+              assertThat(e.getCause()).isInstanceOf(DiffIdMismatchException.class);
+              assertThat(e.getMessage())
+                  .contains(
+                      "layer 1",
+                      img.layers().get(1).digest().toString(),
+                      lie.toString(),
+                      img.diffIds().get(1).toString());
+            });
     assertThat(active()).isEmpty();
     assertThat(snapshotter.commits()).containsExactly(img.chain(0) + "<-");
   }
@@ -210,13 +232,17 @@ class UnpackerTest {
     FakeApplier applier = new FakeApplier("overlay", img.diffIdByLayer());
 
     assertThatThrownBy(
-            () -> unpacker(applier, List.of("overlay")).unpack("missing", img.manifest(),
-                UnpackOptions.defaults().withSequential(true)))
-        .isInstanceOfSatisfying(UnpackException.class, e -> {
-          assertThat(e.kind()).isEqualTo(ErrorKind.NOT_FOUND);
-          assertThat(e.layerIndex()).isEqualTo(1);
-          assertThat(e.getMessage()).contains(gone.toString());
-        });
+            () ->
+                unpacker(applier, List.of("overlay"))
+                    .unpack(
+                        "missing", img.manifest(), UnpackOptions.defaults().withSequential(true)))
+        .isInstanceOfSatisfying(
+            UnpackException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(ErrorKind.NOT_FOUND);
+              assertThat(e.layerIndex()).isEqualTo(1);
+              assertThat(e.getMessage()).contains(gone.toString());
+            });
     assertThat(active()).isEmpty();
     assertThat(applier.calls()).hasSize(1);
   }
@@ -232,11 +258,13 @@ class UnpackerTest {
       for (int t = 0; t < 2; t++) {
         // Two unpackers on one lock directory, as two processes on one root would be.
         Unpacker u = unpacker(applier, List.of("overlay"));
-        f.add(ex.submit(() -> {
-          start.await();
-          results.add(u.unpack("race", img.manifest(), UnpackOptions.defaults()));
-          return null;
-        }));
+        f.add(
+            ex.submit(
+                () -> {
+                  start.await();
+                  results.add(u.unpack("race", img.manifest(), UnpackOptions.defaults()));
+                  return null;
+                }));
       }
       start.countDown();
       for (Future<?> x : f) {
@@ -256,8 +284,8 @@ class UnpackerTest {
     FakeApplier applier = new FakeApplier("walking", img.diffIdByLayer());
 
     UnpackResult r =
-        unpacker(applier, List.of("walking")).unpack("walking", img.manifest(),
-            UnpackOptions.defaults());
+        unpacker(applier, List.of("walking"))
+            .unpack("walking", img.manifest(), UnpackOptions.defaults());
 
     assertThat(r.mode()).isEqualTo(UnpackMode.SEQUENTIAL);
     assertThat(r.modeReason()).contains("walking");
@@ -265,7 +293,9 @@ class UnpackerTest {
     assertThat(applier.calls()).noneMatch(FakeApplier.Call::parallel);
     assertThat(applier.calls().get(1).mounts().getFirst().type()).isEqualTo("overlay");
     assertThat(snapshotter.commits())
-        .containsExactly(img.chain(0) + "<-", img.chain(1) + "<-" + img.chain(0),
+        .containsExactly(
+            img.chain(0) + "<-",
+            img.chain(1) + "<-" + img.chain(0),
             img.chain(2) + "<-" + img.chain(1));
   }
 
@@ -275,8 +305,9 @@ class UnpackerTest {
     TestImage img = TestImage.create(store, "norebase", 2);
     FakeApplier applier = new FakeApplier("overlay", img.diffIdByLayer());
 
-    UnpackResult r = unpacker(applier, List.of("overlay")).unpack("norebase", img.manifest(),
-        UnpackOptions.defaults());
+    UnpackResult r =
+        unpacker(applier, List.of("overlay"))
+            .unpack("norebase", img.manifest(), UnpackOptions.defaults());
 
     assertThat(r.mode()).isEqualTo(UnpackMode.SEQUENTIAL);
     assertThat(r.modeReason()).contains("cannot rebase");
@@ -288,21 +319,27 @@ class UnpackerTest {
     TestImage img = TestImage.create(store, "notimpl", 3);
     FakeApplier applier = new FakeApplier("walking", img.diffIdByLayer());
     for (var l : img.layers()) {
-      applier.on(l.digest(), c -> {
-        if (c.parallel()) {
-          throw new NotImplementedException("walking: parallel apply is not implemented");
-        }
-        return applier.answer(c.layer());
-      });
+      applier.on(
+          l.digest(),
+          c -> {
+            if (c.parallel()) {
+              throw new NotImplementedException("walking: parallel apply is not implemented");
+            }
+            return applier.answer(c.layer());
+          });
     }
 
-    UnpackResult r = unpacker(applier, List.of("walking", "overlay")).unpack("notimpl",
-        img.manifest(), UnpackOptions.defaults());
+    UnpackResult r =
+        unpacker(applier, List.of("walking", "overlay"))
+            .unpack("notimpl", img.manifest(), UnpackOptions.defaults());
 
     assertThat(r.layers()).allMatch(LayerResult::reappliedSequentially);
-    assertThat(infoLines()).anyMatch(l -> l.contains("applied again") && l.contains("not implemented"));
+    assertThat(infoLines())
+        .anyMatch(l -> l.contains("applied again") && l.contains("not implemented"));
     assertThat(snapshotter.commits())
-        .containsExactly(img.chain(0) + "<-", img.chain(1) + "<-" + img.chain(0),
+        .containsExactly(
+            img.chain(0) + "<-",
+            img.chain(1) + "<-" + img.chain(0),
             img.chain(2) + "<-" + img.chain(1));
     assertThat(active()).isEmpty();
   }
@@ -311,19 +348,24 @@ class UnpackerTest {
   void reappliesALayerWhoseHardlinkTargetIsInALowerLayer() throws Exception {
     TestImage img = TestImage.create(store, "hardlink", 3);
     FakeApplier applier = new FakeApplier("overlay", img.diffIdByLayer());
-    applier.on(img.layers().get(2).digest(), c -> {
-      if (c.parallel()) {
-        throw new FailedPreconditionException("hardlink usr/bin/b: target usr/bin/a is in a lower layer");
-      }
-      assertThat(c.mounts().getFirst().type()).isEqualTo("overlay");
-      return applier.answer(c.layer());
-    });
+    applier.on(
+        img.layers().get(2).digest(),
+        c -> {
+          if (c.parallel()) {
+            throw new FailedPreconditionException(
+                "hardlink usr/bin/b: target usr/bin/a is in a lower layer");
+          }
+          assertThat(c.mounts().getFirst().type()).isEqualTo("overlay");
+          return applier.answer(c.layer());
+        });
 
-    UnpackResult r = unpacker(applier, List.of("overlay")).unpack("hardlink", img.manifest(),
-        UnpackOptions.defaults());
+    UnpackResult r =
+        unpacker(applier, List.of("overlay"))
+            .unpack("hardlink", img.manifest(), UnpackOptions.defaults());
 
     assertThat(r.mode()).isEqualTo(UnpackMode.PARALLEL);
-    assertThat(r.layers()).extracting(LayerResult::reappliedSequentially)
+    assertThat(r.layers())
+        .extracting(LayerResult::reappliedSequentially)
         .containsExactly(false, false, true);
     assertThat(infoLines()).anyMatch(l -> l.contains("layer 2") && l.contains("usr/bin/a"));
     assertThat(snapshotter.commits()).last().isEqualTo(img.chain(2) + "<-" + img.chain(1));
@@ -335,11 +377,16 @@ class UnpackerTest {
     TestImage img = TestImage.create(store, "discard", 3);
     FakeApplier applier = new FakeApplier("overlay", img.diffIdByLayer());
     Digest shared = img.layers().get(1).digest();
-    Unpacker u = Unpacker.builder().content(store).snapshotter(snapshotter).applier(applier)
-        .blobInUse(shared::equals).build();
+    Unpacker u =
+        Unpacker.builder()
+            .content(store)
+            .snapshotter(snapshotter)
+            .applier(applier)
+            .blobInUse(shared::equals)
+            .build();
 
-    UnpackResult r = u.unpack("discard", img.manifest(), UnpackOptions.defaults()
-        .withDiscardLayers(true));
+    UnpackResult r =
+        u.unpack("discard", img.manifest(), UnpackOptions.defaults().withDiscardLayers(true));
 
     assertThat(r.discarded())
         .containsExactlyInAnyOrder(img.layers().get(0).digest(), img.layers().get(2).digest());
@@ -354,14 +401,15 @@ class UnpackerTest {
     FakeApplier applier = new FakeApplier("overlay", img.diffIdByLayer());
     List<LayerProgress> seen = Collections.synchronizedList(new ArrayList<>());
 
-    unpacker(applier, List.of("overlay")).unpack("progress", img.manifest(),
-        UnpackOptions.defaults().withProgress(seen::add));
+    unpacker(applier, List.of("overlay"))
+        .unpack("progress", img.manifest(), UnpackOptions.defaults().withProgress(seen::add));
 
     for (int i = 0; i < 3; i++) {
       int idx = i;
       List<LayerProgress> mine = seen.stream().filter(p -> p.index() == idx).toList();
       assertThat(mine.getFirst().state()).isEqualTo(LayerState.WAITING);
-      assertThat(mine).extracting(LayerProgress::state)
+      assertThat(mine)
+          .extracting(LayerProgress::state)
           .contains(LayerState.APPLYING, LayerState.VERIFYING);
       assertThat(mine.getLast().state()).isEqualTo(LayerState.COMMITTED);
       assertThat(mine.getLast().bytesRead()).isEqualTo(img.layers().get(i).size());
@@ -375,24 +423,34 @@ class UnpackerTest {
 
     unpacker(applier, List.of("overlay")).unpack("logs", img.manifest(), UnpackOptions.defaults());
 
-    assertThat(infoLines()).singleElement().asString()
+    assertThat(infoLines())
+        .singleElement()
+        .asString()
         .contains("logs", "2 layers", "2 applied", "0 skipped", "parallel");
-    assertThat(logs.list.stream().filter(e -> e.getLevel() == Level.DEBUG)
-        .map(ILoggingEvent::getFormattedMessage))
-        .anyMatch(l -> l.contains(img.layers().get(1).digest().toString())
-            && l.contains("application/vnd.oci.image.layer.v1.tar+gzip"));
+    assertThat(
+            logs.list.stream()
+                .filter(e -> e.getLevel() == Level.DEBUG)
+                .map(ILoggingEvent::getFormattedMessage))
+        .anyMatch(
+            l ->
+                l.contains(img.layers().get(1).digest().toString())
+                    && l.contains("application/vnd.oci.image.layer.v1.tar+gzip"));
   }
 
   @Test
   void rejectsAManifestAndConfigThatDisagreeOnTheLayerCount() throws Exception {
     TestImage img = TestImage.create(store, "count", 2);
     var m = new dev.layerd.oci.Manifest(2, null, img.config(), img.layers().subList(0, 1), null);
-    var desc = store.put("application/vnd.oci.image.manifest.v1+json", dev.layerd.oci.Json.write(m));
+    var desc =
+        store.put("application/vnd.oci.image.manifest.v1+json", dev.layerd.oci.Json.write(m));
     FakeApplier applier = new FakeApplier("overlay", img.diffIdByLayer());
 
-    assertThatThrownBy(() -> unpacker(applier, List.of("overlay")).unpack("count", desc,
-        UnpackOptions.defaults()))
+    assertThatThrownBy(
+            () ->
+                unpacker(applier, List.of("overlay"))
+                    .unpack("count", desc, UnpackOptions.defaults()))
         .isInstanceOf(InvalidArgumentException.class)
-        .hasMessageContaining("1 layers").hasMessageContaining("2 diff_ids");
+        .hasMessageContaining("1 layers")
+        .hasMessageContaining("2 diff_ids");
   }
 }
