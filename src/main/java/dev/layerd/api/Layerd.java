@@ -59,7 +59,8 @@ import org.slf4j.LoggerFactory;
  * database) and the operations the {@code layerd} command offers.
  *
  * <pre>{@code
- * try (Layerd layerd = Layerd.open(LayerdOptions.defaults().withRoot(Path.of("/var/lib/layerd")))) {
+ * LayerdOptions options = LayerdOptions.defaults().withRoot(Path.of("/var/lib/layerd"));
+ * try (Layerd layerd = Layerd.open(options)) {
  *   List<Image> imported = layerd.importImage(Path.of("app.tar"), ImportOptions.defaults());
  *   UnpackResult r = layerd.unpack(imported.getFirst().name(), UnpackRequest.defaults());
  *   layerd.mount(imported.getFirst().name(), Path.of("/mnt/app"), false, null);
