@@ -509,6 +509,14 @@ public final class Layerd implements AutoCloseable {
     }
   }
 
+  /**
+   * The diff service as configured (or only {@code differ} when given), reading blobs through
+   * {@code provider}: what {@code layerd serve} answers containerd's Diff API with.
+   */
+  public Applier applier(dev.layerd.content.Provider provider, String differ) {
+    return applierFactory.create(provider, differOrder(differ, Platform.host()));
+  }
+
   // ---- content, diff, prune
 
   /** Every blob in the content store, in digest order. */
