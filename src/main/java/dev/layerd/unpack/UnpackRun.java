@@ -105,7 +105,10 @@ final class UnpackRun {
         held.add(u.locks.lock(chainIds.get(current)));
         if (isCommitted(chainIds.get(current))) {
           skip(current);
-        } else if (exec != null) {
+          continue;
+        }
+        removeLeftovers(current);
+        if (exec != null) {
           int i = current;
           CompletableFuture<Detached> t =
               CompletableFuture.supplyAsync(() -> applyDetached(i, slots), exec);
@@ -231,6 +234,27 @@ final class UnpackRun {
       return info.kind() == Kind.COMMITTED;
     } catch (NotFoundException e) {
       return false;
+    }
+  }
+
+  /**
+   * Removes extraction snapshots and fix-up views an unpack that died left for layer {@code i}:
+   * nobody else can be using them while this run holds the chain lock.
+   */
+  private void removeLeftovers(int i) throws IOException {
+    String chain = chainIds.get(i).toString();
+    String parent = i == 0 ? "" : chainIds.get(i - 1).toString();
+    List<SnapshotInfo> stale =
+        u.snapshotter.walk(
+            s ->
+                s.kind() != Kind.COMMITTED
+                    && (s.name().startsWith("extract-") && s.name().endsWith(" " + chain)
+                        || !parent.isEmpty()
+                            && s.name().startsWith("fixup-")
+                            && s.name().endsWith(" " + parent)));
+    for (SnapshotInfo s : stale) {
+      u.snapshotter.remove(s.name());
+      LOG.warn("removed {} left by an interrupted unpack of layer {}", s.name(), i);
     }
   }
 

@@ -453,4 +453,17 @@ class UnpackerTest {
         .hasMessageContaining("1 layers")
         .hasMessageContaining("2 diff_ids");
   }
+
+  @Test
+  void removesExtractionSnapshotsAnInterruptedUnpackLeft() throws Exception {
+    TestImage img = TestImage.create(store, "leftover", 2);
+    snapshotter.prepare("extract-dead " + img.chain(0), "", Map.of());
+    FakeApplier applier = new FakeApplier("overlay", img.diffIdByLayer());
+
+    unpacker(applier, List.of("overlay"))
+        .unpack("leftover", img.manifest(), UnpackOptions.defaults());
+
+    assertThat(active()).isEmpty();
+    assertThat(snapshotter.commits()).hasSize(2);
+  }
 }
