@@ -1,0 +1,75 @@
+package dev.layerd.archive;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+
+/** Hashes and counts every byte read through it. */
+final class DigestingInputStream extends FilterInputStream {
+  private final MessageDigest digest;
+  private long count;
+
+  DigestingInputStream(InputStream in, MessageDigest digest) {
+    super(in);
+    this.digest = digest;
+  }
+
+  @Override
+  public int read() throws IOException {
+    int b = in.read();
+    if (b >= 0) {
+      digest.update((byte) b);
+      count++;
+    }
+    return b;
+  }
+
+  @Override
+  public int read(byte[] b, int off, int len) throws IOException {
+    int n = in.read(b, off, len);
+    if (n > 0) {
+      digest.update(b, off, n);
+      count += n;
+    }
+    return n;
+  }
+
+  @Override
+  public long skip(long n) throws IOException {
+    // skipped bytes must be hashed too
+    byte[] buf = new byte[(int) Math.min(n, 65536)];
+    long done = 0;
+    while (done < n) {
+      int r = read(buf, 0, (int) Math.min(buf.length, n - done));
+      if (r < 0) {
+        break;
+      }
+      done += r;
+    }
+    return done;
+  }
+
+  /** Reads to the end of the stream, hashing what is left (bytes after the tar's end). */
+  long drain() throws IOException {
+    byte[] buf = new byte[65536];
+    long n = 0;
+    for (int r; (r = read(buf, 0, buf.length)) >= 0; ) {
+      n += r;
+    }
+    return n;
+  }
+
+  @Override
+  public boolean markSupported() {
+    return false;
+  }
+
+  long count() {
+    return count;
+  }
+
+  MessageDigest digest() {
+    return digest;
+  }
+}

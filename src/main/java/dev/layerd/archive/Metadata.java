@@ -1,0 +1,26 @@
+package dev.layerd.archive;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** What an entry or a parent layer's file says about ownership, mode, times and xattrs. */
+record Metadata(
+    int uid,
+    int gid,
+    int mode,
+    long atimeSec,
+    long atimeNsec,
+    long mtimeSec,
+    long mtimeNsec,
+    boolean hasTimes,
+    Map<String, byte[]> xattrs) {
+
+  Metadata {
+    xattrs = new LinkedHashMap<>(xattrs);
+  }
+
+  /** A directory made because an entry needed it and no parent layer had it. */
+  static Metadata implicitDirectory(int uid, int gid) {
+    return new Metadata(uid, gid, 0755, 0, 0, 0, 0, false, Map.of());
+  }
+}
