@@ -446,7 +446,7 @@ public final class Layerd implements AutoCloseable {
     try {
       Mounter.mountAll(mounts, abs);
     } catch (IOException | RuntimeException e) {
-      if (created && !rw) {
+      if (created) {
         try {
           s.remove(key);
         } catch (IOException | RuntimeException c) {
