@@ -19,8 +19,6 @@ public final class FsMountCalls {
   private static final long SYS_FSOPEN = 430;
   private static final long SYS_FSCONFIG = 431;
   private static final long SYS_FSMOUNT = 432;
-  private static final long SYS_CLOSE_X86_64 = 3;
-  private static final long SYS_CLOSE_AARCH64 = 57;
 
   public static final int FSOPEN_CLOEXEC = 1;
   public static final int FSMOUNT_CLOEXEC = 1;
@@ -92,9 +90,8 @@ public final class FsMountCalls {
 
   /** close(2) of a descriptor these calls returned; errors are ignored, as after any close. */
   public static void close(int fd) {
-    long nr = "aarch64".equals(System.getProperty("os.arch")) ? SYS_CLOSE_AARCH64 : SYS_CLOSE_X86_64;
     try {
-      call("close", "", nr, fd, 0, 0, 0, 0);
+      FileCalls.close(fd, "");
     } catch (ErrnoException ignored) {
       // Nothing useful to do: the descriptor is gone either way.
     }

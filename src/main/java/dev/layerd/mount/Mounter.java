@@ -89,6 +89,11 @@ public final class Mounter {
 
   /** Mounts an overlay through fsopen/fsconfig, one lower layer per call (Linux 6.8+). */
   static void overlayByParts(OverlayMount o, Path target, int dataLength) throws IOException {
+    // TODO: no way to mount such chains before Linux 6.8; short symlinked lower paths in a
+    // private directory would resolve it if older kernels must be served.
+    if (!kernelAtLeast(System.getProperty("os.version"), 6, 8)) {
+      throw new OptionsTooLongException(target, dataLength, o.lowerDirs().size(), null);
+    }
     int fs = FsMountCalls.fsopen("overlay");
     try {
       String what = target.toString();
@@ -126,6 +131,18 @@ public final class Mounter {
     }
   }
 
+  /** True when a kernel release string like {@code 6.18.4-foo} is at least major.minor. */
+  static boolean kernelAtLeast(String release, int major, int minor) {
+    String[] parts = release.split("[.-]");
+    try {
+      int ma = Integer.parseInt(parts[0]);
+      int mi = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+      return ma > major || (ma == major && mi >= minor);
+    } catch (NumberFormatException e) {
+      return true; // unknown format: try, and let the kernel answer
+    }
+  }
+
   private static void other(OtherMount o, Path target) throws IOException {
     long flags = 0;
     List<String> data = new ArrayList<>();
@@ -137,7 +154,8 @@ public final class Mounter {
         data.add(opt);
       }
     }
-    MountCalls.mount(o.source(), target, o.type(), flags, data.isEmpty() ? null : String.join(",", data));
+    String options = data.isEmpty() ? null : String.join(",", data);
+    MountCalls.mount(o.source(), target, o.type(), flags, options);
   }
 
   /**

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 
-/** What differs between the overlay and native snapshotters; the rest is {@link LocalSnapshotter}. */
+/** What differs between the overlay and native snapshotters; LocalSnapshotter does the rest. */
 sealed interface Backend permits OverlayBackend, NativeBackend {
   String name();
 

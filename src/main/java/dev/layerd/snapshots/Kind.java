@@ -4,7 +4,7 @@ package dev.layerd.snapshots;
 public enum Kind {
   /** Read-only, made by {@link Snapshotter#view}; cannot be committed. */
   VIEW,
-  /** Writable, made by {@link Snapshotter#prepare}; becomes committed by {@link Snapshotter#commit}. */
+  /** Writable, made by {@link Snapshotter#prepare}; {@link Snapshotter#commit} freezes it. */
   ACTIVE,
   /** Immutable, usable as a parent. */
   COMMITTED

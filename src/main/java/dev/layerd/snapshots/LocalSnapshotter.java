@@ -14,12 +14,15 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -188,23 +191,39 @@ final class LocalSnapshotter implements Snapshotter {
     Map<String, String> l = labels == null ? Map.of() : Map.copyOf(labels);
 
     // Fail fast before building anything; checked again in the transaction.
-    List<Path> parents = db.transaction(c -> {
+    Chain before = db.transaction(c -> {
       if (store.find(c, key) != null) {
         throw new AlreadyExistsException("snapshot " + key + " already exists in " + name());
       }
-      return p.isEmpty() ? List.<Path>of() : parentChain(c, p);
+      return p.isEmpty() ? null : parentChain(c, p);
     });
+    List<Path> parents = before == null ? List.of() : before.parents();
+    long expectedParent = before == null ? 0 : before.row().id();
 
     Path temp = tmp.resolve("new-" + PID + "-" + TEMP_SEQ.incrementAndGet());
     try {
       Files.createDirectory(temp, PosixFilePermissions.asFileAttribute(
           PosixFilePermissions.fromString("rwx------")));
       Files.createDirectory(temp.resolve("fs"));
-      backend.populate(temp, kind, parents);
+      try {
+        backend.populate(temp, kind, parents);
+      } catch (IOException e) {
+        if (!p.isEmpty() && !stillThere(p, expectedParent)) {
+          throw new NotFoundException(
+              "parent snapshot " + p + " was removed from " + name() + " while preparing " + key,
+              e);
+        }
+        throw e;
+      }
 
       Chain ch = lock.locked(() -> {
         Chain created = db.transaction(c -> {
           long parentId = p.isEmpty() ? 0 : committedParent(c, p).id();
+          if (parentId != expectedParent) {
+            // The parent was removed and made again while this snapshot was being built.
+            throw new FailedPreconditionException(
+                "parent snapshot " + p + " in " + name() + " changed while preparing " + key);
+          }
           long id = store.insert(c, key, parentId, kind, l, Instant.now());
           return chain(c, store.byId(c, id));
         });
@@ -234,6 +253,11 @@ final class LocalSnapshotter implements Snapshotter {
       }
       throw e;
     }
+  }
+
+  private boolean stillThere(String name, long id) throws IOException {
+    Row r = db.transaction(c -> store.find(c, name));
+    return r != null && r.id() == id;
   }
 
   @Override
@@ -336,15 +360,22 @@ final class LocalSnapshotter implements Snapshotter {
     return out;
   }
 
+  /** Distance from a root; iterative, since chains can be very deep. */
   private static int depth(Row r, Map<Long, Row> byId, Map<Long, Integer> memo) {
-    Integer d = memo.get(r.id());
-    if (d != null) {
-      return d;
+    List<Row> path = new ArrayList<>();
+    int base = -1;
+    for (Row x = r; x != null; x = byId.get(x.parentId())) {
+      Integer d = memo.get(x.id());
+      if (d != null) {
+        base = d;
+        break;
+      }
+      path.add(x);
     }
-    Row p = byId.get(r.parentId());
-    int v = p == null ? 0 : depth(p, byId, memo) + 1;
-    memo.put(r.id(), v);
-    return v;
+    for (int i = path.size() - 1; i >= 0; i--) {
+      memo.put(path.get(i).id(), ++base);
+    }
+    return memo.get(r.id());
   }
 
   /** Repairs what a crash can leave; holds the root lock so no live operation is half seen. */
@@ -374,7 +405,7 @@ final class LocalSnapshotter implements Snapshotter {
               dir(r.id()));
         } else {
           LOG.warn("{}: forgetting {} snapshot {}: its directory {} is missing", name(),
-              r.kind().name().toLowerCase(java.util.Locale.ROOT), r.name(), dir(r.id()));
+              kindName(r), r.name(), dir(r.id()));
           db.transaction(c -> {
             store.delete(c, r.id());
             return null;
@@ -410,7 +441,7 @@ final class LocalSnapshotter implements Snapshotter {
 
   private record Chain(Row row, List<Path> parents) {}
 
-  private Chain chain(java.sql.Connection c, Row r) throws java.sql.SQLException {
+  private Chain chain(Connection c, Row r) throws SQLException {
     List<Path> parents = new ArrayList<>();
     for (long id : store.ancestors(c, r)) {
       parents.add(dir(id).resolve("fs"));
@@ -418,24 +449,24 @@ final class LocalSnapshotter implements Snapshotter {
     return new Chain(r, parents);
   }
 
-  private List<Path> parentChain(java.sql.Connection c, String parent)
-      throws java.sql.SQLException {
+  /** The committed {@code parent} and its own directory followed by its ancestors'. */
+  private Chain parentChain(Connection c, String parent) throws SQLException {
     Row p = committedParent(c, parent);
     List<Path> out = new ArrayList<>();
     out.add(dir(p.id()).resolve("fs"));
     out.addAll(chain(c, p).parents());
-    return out;
+    return new Chain(p, out);
   }
 
-  private Row committedParent(java.sql.Connection c, String parent) throws java.sql.SQLException {
+  private Row committedParent(Connection c, String parent) throws SQLException {
     Row p = store.find(c, parent);
     if (p == null) {
       throw new NotFoundException("parent snapshot " + parent + " does not exist in " + name());
     }
     if (p.kind() != Kind.COMMITTED) {
       throw new FailedPreconditionException(
-          "parent snapshot " + parent + " in " + name() + " is " + p.kind().name()
-              .toLowerCase(java.util.Locale.ROOT) + ", not committed");
+          "parent snapshot " + parent + " in " + name() + " is " + kindName(p)
+              + ", not committed");
     }
     return p;
   }
@@ -444,8 +475,12 @@ final class LocalSnapshotter implements Snapshotter {
     if (r.kind() != Kind.ACTIVE) {
       throw new FailedPreconditionException(
           "cannot commit snapshot " + key + " in " + name() + ": it is "
-              + r.kind().name().toLowerCase(java.util.Locale.ROOT) + ", not active");
+              + kindName(r) + ", not active");
     }
+  }
+
+  private static String kindName(Row r) {
+    return r.kind().name().toLowerCase(Locale.ROOT);
   }
 
   private static void checkName(String s, String what) {
@@ -468,7 +503,8 @@ final class LocalSnapshotter implements Snapshotter {
 
   private void open() {
     if (closed) {
-      throw new FailedPreconditionException("snapshotter " + name() + " at " + home + " is closed");
+      throw new FailedPreconditionException(
+          "snapshotter " + name() + " at " + home + " is closed");
     }
   }
 

@@ -119,14 +119,24 @@ final class MetaStore {
   /** The ids of {@code row}'s ancestors, nearest first. */
   List<Long> ancestors(Connection c, Row row) throws SQLException {
     List<Long> ids = new ArrayList<>();
+    if (row.parentId() == 0) {
+      return ids;
+    }
     try (PreparedStatement p =
-        c.prepareStatement("SELECT parent_id FROM snapshots WHERE snapshotter = ? AND id = ?")) {
-      for (long id = row.parentId(); id != 0; ) {
-        ids.add(id);
-        p.setString(1, snapshotter);
-        p.setLong(2, id);
-        try (ResultSet rs = p.executeQuery()) {
-          id = rs.next() ? rs.getLong(1) : 0;
+        c.prepareStatement(
+            """
+            WITH RECURSIVE chain(id, parent_id, depth) AS (
+              SELECT id, parent_id, 0 FROM snapshots WHERE snapshotter = ?1 AND id = ?2
+              UNION ALL
+              SELECT s.id, s.parent_id, chain.depth + 1 FROM snapshots s
+                JOIN chain ON s.snapshotter = ?1 AND s.id = chain.parent_id
+            )
+            SELECT id FROM chain ORDER BY depth""")) {
+      p.setString(1, snapshotter);
+      p.setLong(2, row.parentId());
+      try (ResultSet rs = p.executeQuery()) {
+        while (rs.next()) {
+          ids.add(rs.getLong(1));
         }
       }
     }
@@ -307,6 +317,7 @@ final class MetaStore {
   }
 
   private static Instant instant(long ns) {
-    return Instant.ofEpochSecond(Math.floorDiv(ns, 1_000_000_000L), Math.floorMod(ns, 1_000_000_000L));
+    return Instant.ofEpochSecond(
+        Math.floorDiv(ns, 1_000_000_000L), Math.floorMod(ns, 1_000_000_000L));
   }
 }

@@ -6,6 +6,7 @@ import dev.layerd.mount.OverlayMount;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -14,9 +15,20 @@ final class OverlayBackend implements Backend {
   static final String NAME = "overlayfs";
 
   private final OverlayOptions options;
+  private final List<String> extra;
 
   OverlayBackend(OverlayOptions options) {
     this.options = options;
+    List<String> o = new ArrayList<>();
+    // With the inodes index on, a layer used as upper by one mount cannot be lower in another
+    // at once; snapshots need that, so turn it off wherever the kernel knows the option.
+    if (Files.exists(Path.of("/sys/module/overlay/parameters/index"))) {
+      o.add("index=off");
+    }
+    if (options.userxattr()) {
+      o.add("userxattr");
+    }
+    this.extra = List.copyOf(o);
   }
 
   @Override
@@ -41,7 +53,6 @@ final class OverlayBackend implements Backend {
 
   @Override
   public List<Mount> mounts(Path dir, Kind kind, List<Path> parents) {
-    List<String> extra = options.userxattr() ? List.of("userxattr") : List.of();
     Path fs = dir.resolve("fs");
     return switch (kind) {
       case ACTIVE ->

@@ -61,7 +61,11 @@ public interface Snapshotter extends AutoCloseable {
    */
   Usage usage(String key) throws IOException;
 
-  /** The mounts that show an active snapshot or a view. Committed snapshots have none. */
+  /**
+   * The mounts that show an active snapshot or a view, the same list {@link #prepare} or {@link
+   * #view} returned. A committed snapshot has none: asking is {@link
+   * dev.layerd.errdefs.FailedPreconditionException} (make a view of it instead).
+   */
   List<Mount> mounts(String key) throws IOException;
 
   /**
@@ -73,7 +77,11 @@ public interface Snapshotter extends AutoCloseable {
   /** Creates a read-only view of {@code parent} and returns its mounts. */
   List<Mount> view(String key, String parent, Map<String, String> labels) throws IOException;
 
-  /** Commits the active snapshot {@code key} as {@code name}, keeping the parent it was prepared on. */
+  /**
+   * Commits the active snapshot {@code key} as {@code name}, keeping the parent it was prepared on.
+   * The committed snapshot carries {@code labels}; the active snapshot's labels are not carried
+   * over. Its usage is measured here and cached.
+   */
   void commit(String name, String key, Map<String, String> labels) throws IOException;
 
   /**
@@ -84,10 +92,17 @@ public interface Snapshotter extends AutoCloseable {
   void commit(String name, String key, String parent, Map<String, String> labels)
       throws IOException;
 
-  /** Removes a snapshot with no children, and its directory. */
+  /**
+   * Removes a snapshot with no children, and its directory (at once or in the background,
+   * depending on the snapshotter's options; in the background it is gone by {@link #close}).
+   */
   void remove(String key) throws IOException;
 
-  /** Every snapshot matching {@code filter}, parents before children. */
+  /**
+   * Every snapshot matching {@code filter} (null for all), parents before children. {@link
+   * SnapshotFilters#parse} builds filters from containerd's filter strings and {@link
+   * SnapshotTree#render} draws the parent links.
+   */
   List<SnapshotInfo> walk(Predicate<SnapshotInfo> filter) throws IOException;
 
   @Override

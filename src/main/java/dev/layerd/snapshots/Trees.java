@@ -1,5 +1,10 @@
 package dev.layerd.snapshots;
 
+import dev.layerd.linux.DirEntry;
+import dev.layerd.linux.Errno;
+import dev.layerd.linux.ErrnoException;
+import dev.layerd.linux.FileCalls;
+import dev.layerd.linux.Statx;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -13,6 +18,8 @@ import java.util.Set;
 
 /** Whole-tree helpers: removal and disk usage. Never follow symlinks. */
 final class Trees {
+  private static final int DIR_FLAGS =
+      FileCalls.O_RDONLY | FileCalls.O_DIRECTORY | FileCalls.O_NOFOLLOW | FileCalls.O_CLOEXEC;
   private Trees() {}
 
   /** Removes {@code dir} and everything below it; a missing tree is fine. */
@@ -59,36 +66,52 @@ final class Trees {
   }
 
   /**
-   * Bytes and inodes below {@code dir}, the directory itself included; a file with several links
-   * counts once.
+   * Disk used below {@code dir}, the directory itself included: allocated bytes (so holes are
+   * free) and inodes, a file with several links counted once.
    */
   static Usage usage(Path dir) throws IOException {
     long[] total = new long[2];
-    Set<Object> seen = new HashSet<>();
-    Files.walkFileTree(
-        dir,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) {
-            count(a);
-            return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult visitFile(Path f, BasicFileAttributes a) {
-            count(a);
-            return FileVisitResult.CONTINUE;
-          }
-
-          private void count(BasicFileAttributes a) {
-            Object key = a.fileKey();
-            if (key == null || seen.add(key)) {
-              // TODO: apparent size, not allocated blocks; use statx blocks once linux has it.
-              total[0] += a.size();
-              total[1]++;
-            }
-          }
-        });
+    Set<Long> seen = new HashSet<>();
+    int fd = FileCalls.openat(FileCalls.AT_FDCWD, dir.toString(), DIR_FLAGS, 0);
+    try {
+      count(FileCalls.fstatx(fd, dir.toString()), seen, total);
+      usage(fd, dir.toString(), seen, total);
+    } catch (ErrnoException e) {
+      // Removed while measuring: callers turn this into "not found".
+      if (e.errno() == Errno.ENOENT) {
+        NoSuchFileException n = new NoSuchFileException(e.getFile());
+        n.initCause(e);
+        throw n;
+      }
+      throw e;
+    } finally {
+      FileCalls.close(fd, dir.toString());
+    }
     return new Usage(total[0], total[1]);
+  }
+
+  private static void usage(int dirfd, String path, Set<Long> seen, long[] total)
+      throws IOException {
+    for (DirEntry e : FileCalls.listdir(dirfd, ".")) {
+      Statx st = FileCalls.statx(dirfd, e.name(), FileCalls.AT_SYMLINK_NOFOLLOW,
+          FileCalls.STATX_BASIC_STATS);
+      count(st, seen, total);
+      if (st.isDirectory()) {
+        int fd = FileCalls.openat(dirfd, e.name(), DIR_FLAGS, 0);
+        try {
+          usage(fd, path + "/" + e.name(), seen, total);
+        } finally {
+          FileCalls.close(fd, path);
+        }
+      }
+    }
+  }
+
+  private static void count(Statx st, Set<Long> seen, long[] total) {
+    // A layer lives on one filesystem, so the inode number alone identifies a file.
+    if (st.nlink() <= 1 || st.isDirectory() || seen.add(st.ino())) {
+      total[0] += st.blocks() * 512;
+      total[1]++;
+    }
   }
 }

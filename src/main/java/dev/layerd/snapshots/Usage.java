@@ -4,7 +4,8 @@ package dev.layerd.snapshots;
 public record Usage(long size, long inodes) {
   public Usage {
     if (size < 0 || inodes < 0) {
-      throw new IllegalArgumentException("negative usage: " + size + " bytes, " + inodes + " inodes");
+      throw new IllegalArgumentException(
+          "negative usage: " + size + " bytes, " + inodes + " inodes");
     }
   }
 }

@@ -84,6 +84,15 @@ class MounterTest {
   }
 
   @Test
+  void knowsWhichKernelsTakeLowerdirPlus() {
+    assertThat(Mounter.kernelAtLeast("6.18.44-fc-v1252", 6, 8)).isTrue();
+    assertThat(Mounter.kernelAtLeast("6.8.0", 6, 8)).isTrue();
+    assertThat(Mounter.kernelAtLeast("6.7.12", 6, 8)).isFalse();
+    assertThat(Mounter.kernelAtLeast("5.15.0-91-generic", 6, 8)).isFalse();
+    assertThat(Mounter.kernelAtLeast("7.0", 6, 8)).isTrue();
+  }
+
+  @Test
   void unmountAllOfUnmountedDirectoryIsQuiet() throws IOException {
     Mounter.unmountAll(tmp);
 

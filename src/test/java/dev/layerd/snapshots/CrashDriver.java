@@ -1,5 +1,7 @@
 package dev.layerd.snapshots;
 
+import dev.layerd.errdefs.ErrorKind;
+import dev.layerd.errdefs.LayerdException;
 import dev.layerd.metadata.MetadataDatabase;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,16 +10,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * Runs prepare / write / commit / view / remove in a loop until it is killed; {@link
  * SnapshotterCrashTest} kills it with SIGKILL at random points. Each layer writes its files and
  * then a manifest naming them, so a committed snapshot with a missing or short file shows.
  *
- * <p>Arguments: root, snapshotter name, seed. Prints {@code ready} once the store is open.
+ * <p>Arguments: root, snapshotter name, seed. Prints {@code ready} once the store is open and
+ * {@code step N} after each step.
  */
 public final class CrashDriver {
   static final int FILES = 8;
+
+  /** Outcomes of losing a race against another process; the step is simply skipped. */
+  static final Set<ErrorKind> RACES =
+      Set.of(ErrorKind.NOT_FOUND, ErrorKind.ALREADY_EXISTS, ErrorKind.FAILED_PRECONDITION);
 
   private CrashDriver() {}
 
@@ -31,7 +39,16 @@ public final class CrashDriver {
       System.out.println("ready");
       System.out.flush();
       for (long n = 0; ; n++) {
-        step(sn, rnd, seed + "-" + n);
+        try {
+          step(sn, rnd, seed + "-" + n);
+          System.out.println("step " + n);
+          System.out.flush();
+        } catch (LayerdException e) {
+          // Another process on the root took a name or removed a parent first.
+          if (!RACES.contains(e.kind())) {
+            throw e;
+          }
+        }
       }
     }
   }
@@ -53,7 +70,8 @@ public final class CrashDriver {
       }
     }
     for (SnapshotInfo s : all) {
-      if (all.stream().noneMatch(c -> c.parent().equals(s.name()))) {
+      // Never another process's active snapshot: its owner is still writing into it.
+      if (s.kind() != Kind.ACTIVE && all.stream().noneMatch(c -> c.parent().equals(s.name()))) {
         leaves.add(s.name());
       }
     }

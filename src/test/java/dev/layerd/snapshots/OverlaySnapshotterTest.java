@@ -33,7 +33,8 @@ class OverlaySnapshotterTest extends SnapshotterContractTest {
     OverlayMount o = (OverlayMount) m.getFirst();
     Path k = local().directory("k");
     assertThat(o.lowerDirs())
-        .containsExactly(local().directory("l2").resolve("fs"), local().directory("l1").resolve("fs"));
+        .containsExactly(
+            local().directory("l2").resolve("fs"), local().directory("l1").resolve("fs"));
     assertThat(o.upperDir()).isEqualTo(k.resolve("fs"));
     assertThat(o.workDir()).isEqualTo(k.resolve("work"));
     assertThat(k.getParent()).isEqualTo(root.resolve("snapshots/overlayfs/snapshots"));

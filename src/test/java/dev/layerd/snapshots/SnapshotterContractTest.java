@@ -253,7 +253,8 @@ abstract class SnapshotterContractTest {
     assertThat(sn.stat("k").labels()).isEqualTo(Map.of("c", "3"));
     assertThat(updated.updated()).isAfterOrEqualTo(updated.created());
     sn.commit("n", "k", Map.of("containerd.io/snapshot.ref", "sha256:abc"));
-    assertThat(sn.stat("n").labels()).isEqualTo(Map.of("containerd.io/snapshot.ref", "sha256:abc"));
+    assertThat(sn.stat("n").labels())
+        .isEqualTo(Map.of("containerd.io/snapshot.ref", "sha256:abc"));
   }
 
   @Test
@@ -269,7 +270,8 @@ abstract class SnapshotterContractTest {
         .containsExactlyInAnyOrder("extract-2 sha256:2", "v");
     assertThat(names(SnapshotFilters.parse("labels.\"containerd.io/snapshot.ref\"==sha256:2")))
         .containsExactly("extract-2 sha256:2");
-    assertThat(names(SnapshotFilters.parse("name~=^extract-"))).containsExactly("extract-2 sha256:2");
+    assertThat(names(SnapshotFilters.parse("name~=^extract-")))
+        .containsExactly("extract-2 sha256:2");
     assertThat(names(SnapshotFilters.parse("kind==view", "kind==committed")))
         .containsExactlyInAnyOrder("v", "l1");
     List<String> order = names(s -> true);
@@ -333,6 +335,43 @@ abstract class SnapshotterContractTest {
     try (TempMount m = TempMount.mount(sn.view("v", "l2", Map.of()), root)) {
       assertThat(Files.readString(m.path().resolve("a"))).isEqualTo("1");
       assertThat(Files.readString(m.path().resolve("b"))).isEqualTo("2");
+    }
+  }
+
+  @Test
+  @RequiresRoot
+  void parallelPreparesCommittedInOrderByRebaseFormOneChain() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(supportsRebase(), "snapshotter cannot rebase");
+    int layers = 6;
+    ExecutorService pool = Executors.newFixedThreadPool(3);
+    List<Future<Path>> dirs = new ArrayList<>();
+    for (int i = 0; i < layers; i++) {
+      int n = i;
+      dirs.add(pool.submit(() -> {
+        Path d = upper(sn.prepare("extract-" + n + " sha256:" + n, "", Map.of()));
+        Files.writeString(d.resolve("layer-" + n), Integer.toString(n));
+        Files.writeString(d.resolve("top"), Integer.toString(n));
+        return d;
+      }));
+    }
+    for (Future<Path> f : dirs) {
+      f.get();
+    }
+    pool.shutdown();
+
+    String parent = "";
+    for (int i = 0; i < layers; i++) {
+      sn.commit("chain-" + i, "extract-" + i + " sha256:" + i, parent, Map.of());
+      parent = "chain-" + i;
+    }
+
+    assertThat(names(s -> true)).containsExactly(
+        "chain-0", "chain-1", "chain-2", "chain-3", "chain-4", "chain-5");
+    try (TempMount m = TempMount.mount(sn.view("v", parent, Map.of()), root)) {
+      for (int i = 0; i < layers; i++) {
+        assertThat(Files.readString(m.path().resolve("layer-" + i))).isEqualTo("" + i);
+      }
+      assertThat(Files.readString(m.path().resolve("top"))).isEqualTo("5");
     }
   }
 
@@ -428,6 +467,14 @@ abstract class SnapshotterContractTest {
         assertThat(s).hasSize(128);
       }
     }
+    try (TempMount m = TempMount.mount(sn.prepare("deep-active", parent, Map.of()), root)) {
+      assertThat(Files.readString(m.path().resolve("file-0"))).isEqualTo("0");
+      Files.writeString(m.path().resolve("file-0"), "changed on top");
+    }
+    sn.commit("layer-128", "deep-active", Map.of());
+    try (TempMount m = TempMount.mount(sn.view("deeper", "layer-128", Map.of()), root)) {
+      assertThat(Files.readString(m.path().resolve("file-0"))).isEqualTo("changed on top");
+    }
   }
 
   @Test
@@ -450,7 +497,8 @@ abstract class SnapshotterContractTest {
     sn.prepare("k", "", Map.of());
     Path stray = Files.createDirectories(local().snapshotsDir().resolve("999999/fs"));
     Path kdir = local().directory("k");
-    Path temp = Files.createDirectories(kdir.getParent().getParent().resolve("tmp/new-999999999-1"));
+    Path temp =
+        Files.createDirectories(kdir.getParent().getParent().resolve("tmp/new-999999999-1"));
     sn.close();
     Trees.delete(kdir);
 
