@@ -5,7 +5,6 @@ import dev.layerd.config.ConfigLoader;
 import dev.layerd.config.LoadedConfig;
 import dev.layerd.config.UnpackConfig;
 import dev.layerd.content.ContentInfo;
-import dev.layerd.content.ContentLabels;
 import dev.layerd.content.ContentStore;
 import dev.layerd.content.ContentStores;
 import dev.layerd.diff.Applier;
@@ -588,61 +587,18 @@ public final class Layerd implements AutoCloseable {
    * snapshot or view sits on. Snapshotters that were never used on this root are not opened.
    */
   public PruneResult prune() throws IOException {
-    Set<Digest> reachable = Images.reachable(images, content);
-    Map<String, Set<String>> roots = new HashMap<>();
-    List<Digest> blobs = new ArrayList<>();
-    long bytes = 0;
-    for (ContentInfo ci : content.list()) {
-      if (reachable.contains(ci.digest())) {
-        ci.labels()
-            .forEach(
-                (k, v) -> {
-                  if (k.startsWith(ContentLabels.GC_REF_SNAPSHOT_PREFIX)) {
-                    String sn = k.substring(ContentLabels.GC_REF_SNAPSHOT_PREFIX.length());
-                    roots.computeIfAbsent(sn, x -> new HashSet<>()).add(v);
-                  }
-                });
-      }
-    }
-    for (ContentInfo ci : content.list()) {
-      if (!reachable.contains(ci.digest())) {
-        content.delete(ci.digest());
-        blobs.add(ci.digest());
-        bytes += ci.size();
-      }
-    }
-    List<String> removed = new ArrayList<>();
+    List<String> names = new ArrayList<>();
     for (String n : SNAPSHOTTERS) {
-      if (!snapshotters.containsKey(n)
-          && !Files.isDirectory(root.resolve("snapshots").resolve(n))) {
-        continue;
-      }
-      Snapshotter s = snapshotter(n);
-      List<SnapshotInfo> all = s.walk(i -> true);
-      Map<String, SnapshotInfo> byName = new HashMap<>();
-      Deque<String> todo = new ArrayDeque<>(roots.getOrDefault(n, Set.of()));
-      for (SnapshotInfo i : all) {
-        byName.put(i.name(), i);
-        if (i.kind() != Kind.COMMITTED) {
-          todo.add(i.name());
-        }
-      }
-      Set<String> keep = new HashSet<>();
-      while (!todo.isEmpty()) {
-        SnapshotInfo i = byName.get(todo.pop());
-        if (i != null && keep.add(i.name()) && !i.parent().isEmpty()) {
-          todo.add(i.parent());
-        }
-      }
-      for (SnapshotInfo i : all.reversed()) {
-        if (!keep.contains(i.name())) {
-          s.remove(i.name());
-          removed.add(n + "/" + i.name());
-        }
+      if (isInUse(n)) {
+        names.add(n);
       }
     }
-    LOG.info("pruned {} blobs ({} bytes) and {} snapshots", blobs.size(), bytes, removed.size());
-    return new PruneResult(blobs, removed, bytes);
+    return Pruner.prune(images, content, names, this::snapshotter);
+  }
+
+  /** True when snapshotter {@code n} was opened or has a directory under the root. */
+  private synchronized boolean isInUse(String n) {
+    return snapshotters.containsKey(n) || Files.isDirectory(root.resolve("snapshots").resolve(n));
   }
 
   /** Closes the snapshotters and the metadata database. Safe to call twice. */
