@@ -48,7 +48,8 @@ final class UnpackRun {
   private final Descriptor manifestDesc;
   private final UnpackOptions opts;
   private final Set<String> active = ConcurrentHashMap.newKeySet();
-  private final List<ChainLocks.Held> held = new ArrayList<>();
+  /** Chain locks by layer, each released once its layer is committed or skipped. */
+  private ChainLocks.Held[] held = new ChainLocks.Held[0];
 
   private Descriptor config;
   private List<Descriptor> layers;
@@ -89,6 +90,7 @@ final class UnpackRun {
       throw new InvalidArgumentException("image " + image + " has no layers to unpack");
     }
     results = new LayerResult[n];
+    held = new ChainLocks.Held[n];
     bytesRead = new AtomicLongArray(n);
     for (int i = 0; i < n; i++) {
       report(i, LayerState.WAITING);
@@ -102,7 +104,7 @@ final class UnpackRun {
     int current = 0;
     try {
       for (; current < n; current++) {
-        held.add(u.locks.lock(chainIds.get(current)));
+        held[current] = u.locks.lock(chainIds.get(current));
         if (isCommitted(chainIds.get(current))) {
           skip(current);
           continue;
@@ -258,7 +260,8 @@ final class UnpackRun {
     }
   }
 
-  private void skip(int i) {
+  private void skip(int i) throws IOException {
+    release(i);
     results[i] =
         new LayerResult(
             i,
@@ -383,6 +386,7 @@ final class UnpackRun {
       skip(i);
       return;
     }
+    release(i);
     if (u.store != null) {
       u.store.updateLabels(
           layer.digest(), Map.of(UnpackLabels.UNCOMPRESSED, diffIds.get(i).toString()));
@@ -507,11 +511,20 @@ final class UnpackRun {
     return new UnpackException(image, index, layers.get(index).digest(), cause);
   }
 
+  /** Releases the lock of layer {@code i}: others now find its chain ID committed. */
+  private void release(int i) throws IOException {
+    ChainLocks.Held h = held[i];
+    held[i] = null;
+    if (h != null) {
+      h.close();
+    }
+  }
+
   private void releaseLocks() throws IOException {
     IOException failure = null;
-    for (ChainLocks.Held h : held.reversed()) {
+    for (int i = held.length - 1; i >= 0; i--) {
       try {
-        h.close();
+        release(i);
       } catch (IOException e) {
         if (failure == null) {
           failure = e;
@@ -520,7 +533,6 @@ final class UnpackRun {
         }
       }
     }
-    held.clear();
     if (failure != null) {
       throw failure;
     }

@@ -18,8 +18,9 @@ import java.util.function.Predicate;
  * does, with the parallel mode done right.
  *
  * <p>For each layer, bottom first, the unpacker takes a lock on its chain ID (threads of this
- * process and, with a lock directory, other processes), and skips the layer when a snapshot of that
- * name is already committed. The other layers are applied:
+ * process and, with a lock directory, other processes), held until that layer is committed, and
+ * skips the layer when a snapshot of that name is already committed. So a second unpack of an
+ * image sharing base layers waits only for those, layer by layer. The other layers are applied:
  *
  * <ul>
  *   <li><b>parallel</b> (the snapshotter can rebase, some configured differ accepts parallel work,
