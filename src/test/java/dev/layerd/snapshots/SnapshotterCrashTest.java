@@ -58,6 +58,10 @@ class SnapshotterCrashTest {
           Snapshotter sn = CrashDriver.open(backend, root, db)) {
         checkConsistent((LocalSnapshotter) sn);
         CrashDriver.step(sn, rnd, "check-" + round);
+      }
+      // Checked after close: removal deletes in the background and close waits for it.
+      try (MetadataDatabase db = MetadataDatabase.open(root.resolve("metadata.db"));
+          Snapshotter sn = CrashDriver.open(backend, root, db)) {
         checkConsistent((LocalSnapshotter) sn);
       }
     }
