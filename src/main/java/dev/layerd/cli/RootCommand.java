@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
       DiffCommand.class,
       ConfigCommand.class,
       DeprecationsCommand.class,
-      PruneCommand.class
+      PruneCommand.class,
+      ServeCommand.class
     })
 final class RootCommand implements Runnable {
   private final Main.Opener opener;

@@ -135,4 +135,13 @@ class MainTest {
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("version = 4").containsPattern("walking\"\\s*,\\s*\"overlay");
   }
+
+  @Test
+  void offersServeWithItsOptions() {
+    Result r = run("serve", "--help");
+
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("--address", "--containerd-address", "--metrics-address");
+    assertThat(run("serve", "--max-concurrent", "x").code()).isEqualTo(2);
+  }
 }
