@@ -142,6 +142,8 @@ public final class Layerd implements AutoCloseable {
           DifferOptions.defaults()
               .withMountRoot(root.resolve("tmpmounts"))
               .withNoSameOwner(!isRoot());
+      // TODO: the snapshotters' root_path settings are not honoured (always
+      // <root>/snapshots/<name>); resolve once Snapshotters takes a directory of its own.
       SnapshotterFactory sf =
           name ->
               switch (name) {

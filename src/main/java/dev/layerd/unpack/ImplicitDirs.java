@@ -192,6 +192,9 @@ final class ImplicitDirs {
         continue;
       }
       String childRel = rel.isEmpty() ? name : rel + "/" + name;
+      // TODO: times alone do not make a candidate (reading every layer's tar to compare them
+      // would cost a second decompression); an applier that reports implicit directories
+      // (archive.AppliedLayer) would let times be fixed too without that cost.
       if (!Meta.of(child).equals(Meta.of(childLowers.getFirst()))) {
         out.add(new String[] {childRel, childLowers.getFirst().toString()});
       }
