@@ -192,14 +192,18 @@ final class ImplicitDirs {
         continue;
       }
       String childRel = rel.isEmpty() ? name : rel + "/" + name;
-      // TODO: times alone do not make a candidate (reading every layer's tar to compare them
-      // would cost a second decompression); an applier that reports implicit directories
-      // (archive.AppliedLayer) would let times be fixed too without that cost.
-      if (!Meta.of(child).equals(Meta.of(childLowers.getFirst()))) {
-        out.add(new String[] {childRel, childLowers.getFirst().toString()});
+      // The applier gives an implicit directory with no parents epoch times; listed directories
+      // differ in time from the chain all the time, so only epoch times make a time candidate.
+      Path lower = childLowers.getFirst();
+      if (!Meta.of(child).equals(Meta.of(lower)) || (epoch(child) && !epoch(lower))) {
+        out.add(new String[] {childRel, lower.toString()});
       }
       collect(upper, childRel, childLowers, out);
     }
+  }
+
+  private static boolean epoch(Path dir) throws IOException {
+    return Files.getLastModifiedTime(dir, LinkOption.NOFOLLOW_LINKS).toMillis() == 0;
   }
 
   private static Map<String, Object> lstat(Path p) throws IOException {

@@ -51,6 +51,33 @@ class ImplicitDirsTest {
   }
 
   @Test
+  void givesUnlistedDirectoriesTheTimesOfTheParentChainWhenOnlyTimesDiffer() throws IOException {
+    Path lower = tmp.resolve("lower");
+    Path upper = tmp.resolve("upper");
+    dir(lower.resolve("etc"), 0755);
+    dir(lower.resolve("srv"), 0755);
+    FileTime lowerTime = FileTime.fromMillis(1_600_000_000_123L);
+    Files.setLastModifiedTime(lower.resolve("etc"), lowerTime);
+    Files.setLastModifiedTime(lower.resolve("srv"), lowerTime);
+    dir(upper.resolve("etc"), 0755); // implicit: what the applier makes with no parents
+    dir(upper.resolve("srv"), 0755); // listed by the layer, with its own time
+    Files.writeString(upper.resolve("etc/hostname"), "x");
+    Files.writeString(upper.resolve("srv/x"), "x");
+    Files.setLastModifiedTime(upper.resolve("etc"), FileTime.fromMillis(0));
+    FileTime listedTime = FileTime.fromMillis(1_700_000_000_000L);
+    Files.setLastModifiedTime(upper.resolve("srv"), listedTime);
+    byte[] layer = tarGz("etc/hostname", "srv/", "srv/x");
+
+    int fixed = ImplicitDirs.fix(upper, List.of(lower), () -> new ByteArrayInputStream(layer));
+
+    assertThat(fixed).isEqualTo(1);
+    assertThat(Files.getLastModifiedTime(upper.resolve("etc"), LinkOption.NOFOLLOW_LINKS))
+        .isEqualTo(lowerTime);
+    assertThat(Files.getLastModifiedTime(upper.resolve("srv"), LinkOption.NOFOLLOW_LINKS))
+        .isEqualTo(listedTime);
+  }
+
+  @Test
   void givesUnlistedDirectoriesTheMetadataOfTheParentChain() throws IOException {
     Path bottom = tmp.resolve("bottom");
     Path middle = tmp.resolve("middle");
