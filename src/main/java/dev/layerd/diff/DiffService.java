@@ -1,5 +1,6 @@
 package dev.layerd.diff;
 
+import dev.layerd.content.ContentStore;
 import dev.layerd.content.Provider;
 import dev.layerd.errdefs.InvalidArgumentException;
 import dev.layerd.errdefs.NotImplementedException;
@@ -80,6 +81,15 @@ public final class DiffService implements Applier, Comparer {
       chosen.add(Differs.named(name, provider, options));
     }
     return new DiffService(chosen, List.of());
+  }
+
+  /**
+   * The shipped differs in {@code order}, reading through {@code store}, and the walking comparer
+   * ({@link Differs#walkingComparer}) writing computed diffs into {@code store}.
+   */
+  public static DiffService create(ContentStore store, DifferOptions options, List<String> order) {
+    DiffService applyOnly = create((Provider) store, options, order);
+    return new DiffService(applyOnly.differs, List.of(Differs.walkingComparer(store, options)));
   }
 
   /**
