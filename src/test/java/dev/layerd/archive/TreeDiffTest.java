@@ -7,10 +7,10 @@ import dev.layerd.linux.Xattrs;
 import dev.layerd.mount.OverlayMount;
 import dev.layerd.mount.TempMount;
 import dev.layerd.testing.RequiresRoot;
+import dev.layerd.testing.TreeDescription;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -18,11 +18,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -108,13 +105,13 @@ class TreeDiffTest {
     AppliedLayer again = Archives.apply(check, new ByteArrayInputStream(diff),
         ArchiveOptions.builder().whiteoutMode(WhiteoutMode.DELETE).build());
     assertThat(again.diffId()).isEqualTo(layer.diffId());
-    assertThat(describe(check)).isEqualTo(describe(upper));
+    assertThat(TreeDescription.describe(check)).isEqualTo(TreeDescription.describe(upper));
 
     Path layerDir = applied("overlay-layer", diff, WhiteoutMode.OVERLAY);
     try (TempMount m = TempMount.mount(
         List.of(new OverlayMount(List.of(layerDir, lower), null, null, List.of())),
         dir.resolve("mnt"))) {
-      assertThat(describe(m.path())).isEqualTo(describe(upper));
+      assertThat(TreeDescription.describe(m.path())).isEqualTo(TreeDescription.describe(upper));
     }
   }
 
@@ -147,7 +144,7 @@ class TreeDiffTest {
 
     Path check = Files.createDirectories(dir.resolve("check"));
     Archives.apply(check, new ByteArrayInputStream(out.toByteArray()), ArchiveOptions.defaults());
-    assertThat(describe(check)).isEqualTo(describe(upper));
+    assertThat(TreeDescription.describe(check)).isEqualTo(TreeDescription.describe(upper));
   }
 
   private static List<String> names(byte[] tar) throws IOException {
@@ -165,49 +162,6 @@ class TreeDiffTest {
     try (TarArchiveInputStream in = new TarArchiveInputStream(new ByteArrayInputStream(tar))) {
       for (TarArchiveEntry e; (e = in.getNextEntry()) != null; ) {
         out.put(e.getName(), e.getLastModifiedTime().toInstant());
-      }
-    }
-    return out;
-  }
-
-  /** Every path: type and mode, owner, mtime, content or target or device, xattrs; links. */
-  static Map<String, String> describe(Path root) throws IOException {
-    Map<String, String> out = new TreeMap<>();
-    Map<Object, TreeSet<String>> inodes = new HashMap<>();
-    List<Path> all;
-    try (Stream<Path> s = Files.walk(root)) {
-      all = s.filter(p -> !p.equals(root)).sorted().toList();
-    }
-    for (Path p : all) {
-      String rel = root.relativize(p).toString();
-      Map<String, Object> a = Files.readAttributes(p, "unix:*", LinkOption.NOFOLLOW_LINKS);
-      StringBuilder d = new StringBuilder();
-      d.append(Integer.toOctalString((Integer) a.get("mode"))).append(' ').append(a.get("uid"))
-          .append(':').append(a.get("gid"));
-      if (Files.isSymbolicLink(p)) {
-        d.append(" -> ").append(Files.readSymbolicLink(p));
-      } else {
-        d.append(" mtime ").append(a.get("lastModifiedTime"));
-      }
-      if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-        d.append(" '").append(Files.readString(p, StandardCharsets.UTF_8)).append('\'');
-        inodes.computeIfAbsent(a.get("ino"), k -> new TreeSet<>()).add(rel);
-      } else if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)
-          && !Files.isSymbolicLink(p)) {
-        d.append(" rdev ").append(a.get("rdev"));
-      }
-      for (String x : new TreeSet<>(Xattrs.llist(p.toString()))) {
-        if (x.startsWith("trusted.overlay.")) {
-          continue;
-        }
-        d.append(' ').append(x).append('=')
-            .append(HexFormat.of().formatHex(Xattrs.lget(p.toString(), x).orElseThrow()));
-      }
-      out.put(rel, d.toString());
-    }
-    for (TreeSet<String> group : inodes.values()) {
-      if (group.size() > 1) {
-        out.put("hardlinks " + group.first(), group.toString());
       }
     }
     return out;
