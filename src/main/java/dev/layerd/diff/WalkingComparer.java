@@ -102,6 +102,11 @@ final class WalkingComparer implements Comparer {
     } catch (IOException | RuntimeException e) {
       pipeIn.close();
       join(producer);
+      Throwable t = failure.get();
+      // the store saw the writer's failure at the pipe's end: report the failure itself
+      if (t != null && causedBy(e, t)) {
+        throw rethrown(t, upper);
+      }
       throw e;
     }
     join(producer);
@@ -122,6 +127,15 @@ final class WalkingComparer implements Comparer {
       Thread.currentThread().interrupt();
       throw new java.io.InterruptedIOException("interrupted waiting for the diff writer");
     }
+  }
+
+  private static boolean causedBy(Throwable e, Throwable cause) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c == cause) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static IOException rethrown(Throwable t, Path upper) {

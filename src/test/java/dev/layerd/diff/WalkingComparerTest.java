@@ -159,6 +159,25 @@ class WalkingComparerTest {
         .hasMessageContaining("application/x-bzip2-layer");
   }
 
+  @Test
+  void storesNothingWhenTheWalkFails() throws Exception {
+    Path lower = Files.createDirectories(root.resolve("lower"));
+    Path upper = Files.createDirectories(root.resolve("upper"));
+    Files.writeString(upper.resolve("big"), "x".repeat(1 << 20));
+    List<Mount> missing = List.of(new dev.layerd.mount.BindMount(root.resolve("missing"), true));
+    List<Mount> existing = List.of(new dev.layerd.mount.BindMount(upper, true));
+    int before = store.list().size();
+
+    assertThatThrownBy(() -> comparer.compare(
+            List.of(new dev.layerd.mount.BindMount(lower, true)), missing,
+            DiffOptions.defaults()))
+        .isInstanceOf(java.nio.file.NoSuchFileException.class)
+        .hasMessageContaining("missing");
+    assertThatThrownBy(() -> comparer.compare(missing, existing, DiffOptions.defaults()))
+        .isInstanceOf(java.nio.file.NoSuchFileException.class);
+    assertThat(store.list()).hasSize(before);
+  }
+
   private static void deleteTree(Path p) throws IOException {
     try (Stream<Path> s = Files.walk(p)) {
       for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
