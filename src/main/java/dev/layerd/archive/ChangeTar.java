@@ -61,7 +61,8 @@ final class ChangeTar implements AutoCloseable {
     } else if ((st.mode() & 0170000) == 0010000) {
       type = TarConstants.LF_FIFO;
     } else {
-      throw new IllegalArgumentException("cannot write " + path + " (mode " + st.mode() + ")");
+      throw new IOException(
+          "cannot write " + path + " into a layer: file type " + Integer.toOctalString(st.mode()));
     }
     TarArchiveEntry e = entry(name, type, link, st, size, xattrs);
     if (type == TarConstants.LF_CHR || type == TarConstants.LF_BLK) {

@@ -181,6 +181,8 @@ public final class TreeDiff {
     return false;
   }
 
+  // TODO: names that are not valid UTF-8 cannot pass through java.nio.file paths; listing and
+  // statting by raw bytes through the linux package would carry them.
   private static TreeSet<String> list(Path dir) throws IOException {
     TreeSet<String> names = new TreeSet<>();
     try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {

@@ -64,7 +64,8 @@ class TreeDiffTest {
     Files.createDirectories(upper.resolve("new"));
     Files.writeString(upper.resolve("new/file"), "new content");
     Files.writeString(upper.resolve("etc/passwd"), "root:x:0:0\nuser:x:1000:1000\n");
-    Files.setPosixFilePermissions(upper.resolve("bin/sh"), PosixFilePermissions.fromString("rwx------"));
+    Files.setPosixFilePermissions(
+        upper.resolve("bin/sh"), PosixFilePermissions.fromString("rwx------"));
     Files.setAttribute(upper.resolve("keep/a"), "unix:uid", 1000, LinkOption.NOFOLLOW_LINKS);
     Files.setAttribute(upper.resolve("keep/a"), "unix:gid", 1001, LinkOption.NOFOLLOW_LINKS);
     Xattrs.lset(upper.resolve("keep/b").toString(), "user.test", "value".getBytes(), 0);
