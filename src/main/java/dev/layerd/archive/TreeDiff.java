@@ -7,9 +7,11 @@ import dev.layerd.linux.Statx;
 import dev.layerd.linux.Xattrs;
 import dev.layerd.oci.Digest;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
@@ -30,7 +32,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An entry of the upper tree is written when it is new or when its type, permission bits,
  * owner, device number, size (regular files and symlinks), mtime, symlink target or xattrs
- * differ from the lower entry of the same path. Content is not compared: equal metadata means
+ * differ from the lower entry of the same path. Content is compared only when all that is equal
+ * and both mtimes are whole seconds (perhaps truncated); otherwise equal metadata means
  * unchanged, as in containerd's double-walking differ. A path only in the lower tree becomes a
  * whiteout {@code .wh.NAME}; a deleted directory is one whiteout, with nothing below it. Parent
  * directories of every written entry are written too (with the upper tree's metadata), so that
@@ -178,7 +181,27 @@ public final class TreeDiff {
         return true;
       }
     }
-    return false;
+    // whole-second times on both sides may be truncated ones (tar, some filesystems): then the
+    // time cannot tell an edit apart, the content can
+    return u.isRegular() && u.mtimeNsec() == 0 && l.mtimeNsec() == 0 && !sameContent(low, up);
+  }
+
+  private static boolean sameContent(Path a, Path b) throws IOException {
+    try (InputStream x = Files.newInputStream(a, LinkOption.NOFOLLOW_LINKS);
+        InputStream y = Files.newInputStream(b, LinkOption.NOFOLLOW_LINKS)) {
+      byte[] bx = new byte[1 << 16];
+      byte[] by = new byte[1 << 16];
+      while (true) {
+        int nx = x.readNBytes(bx, 0, bx.length);
+        int ny = y.readNBytes(by, 0, by.length);
+        if (nx != ny || !Arrays.equals(bx, 0, nx, by, 0, ny)) {
+          return false;
+        }
+        if (nx < bx.length) {
+          return true;
+        }
+      }
+    }
   }
 
   // TODO: names that are not valid UTF-8 cannot pass through java.nio.file paths; listing and

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -146,6 +147,38 @@ class TreeDiffTest {
     Path check = Files.createDirectories(dir.resolve("check"));
     Archives.apply(check, new ByteArrayInputStream(out.toByteArray()), ArchiveOptions.defaults());
     assertThat(TreeDescription.describe(check)).isEqualTo(TreeDescription.describe(upper));
+  }
+
+  @Test
+  void equalMetadataHidesAnEditUnlessTimesAreWholeSeconds() throws Exception {
+    Path lower = Files.createDirectories(dir.resolve("lower"));
+    Path upper = Files.createDirectories(dir.resolve("upper"));
+    Instant whole = Instant.parse("2020-01-01T00:00:00Z");
+    Instant fine = Instant.parse("2020-01-01T00:00:00.5Z");
+    for (Path r : List.of(lower, upper)) {
+      Files.writeString(r.resolve("whole"), r == lower ? "aaaa" : "bbbb");
+      Files.writeString(r.resolve("fine"), r == lower ? "aaaa" : "bbbb");
+      Files.writeString(r.resolve("same"), "cccc");
+      Files.setLastModifiedTime(r.resolve("whole"), FileTime.from(whole));
+      Files.setLastModifiedTime(r.resolve("fine"), FileTime.from(fine));
+      Files.setLastModifiedTime(r.resolve("same"), FileTime.from(whole));
+    }
+
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    TreeDiff.writeDiff(lower, upper, out, null);
+
+    assertThat(names(out.toByteArray())).containsExactly("whole");
+  }
+
+  @Test
+  void paxRecordLengthCountsItsOwnDigits() {
+    for (int n = 0; n < 2000; n++) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      ChangeTar.record(out, "k", "v".repeat(n).getBytes());
+      String rec = out.toString();
+      assertThat(rec).endsWith("\n");
+      assertThat(Integer.parseInt(rec.substring(0, rec.indexOf(' ')))).isEqualTo(rec.length());
+    }
   }
 
   private static List<String> names(byte[] tar) throws IOException {
