@@ -18,6 +18,11 @@ if $ci && [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 
+# As root, install the Debian tools the tests use (idempotent; LAYERD_SKIP_INSTALL=1 skips it).
+if [ "$(id -u)" -eq 0 ] && [ -z "${LAYERD_SKIP_INSTALL:-}" ]; then
+  bash scripts/install-deps.sh || exit 1
+fi
+
 reports=target/surefire-reports
 rm -rf "$reports"   # reports of an earlier run would be counted again
 log="$(mktemp)"

@@ -44,6 +44,11 @@ public final class Archives {
     }
     DigestingInputStream digesting = new DigestingInputStream(raw, Digest.newSha256());
     TarHeaderGuard guard = new TarHeaderGuard(digesting);
+    // TODO: names are decoded as UTF-8, so a non-UTF-8 byte in a name is replaced; decode
+    // ustar/GNU names as ISO-8859-1 and re-encode per field once PAX and ustar names are told
+    // apart (needs our own header parsing, see TarHeaderGuard).
+    // TODO: Commons Compress applies PAX global ('g') headers to later entries, where OCI says
+    // to ignore them; drop them in TarHeaderGuard before the reader sees them.
     @SuppressWarnings("deprecation") // the builder arrives in a later Commons Compress
     TarArchiveInputStream tar = new TarArchiveInputStream(guard, StandardCharsets.UTF_8.name());
     int entries = 0;

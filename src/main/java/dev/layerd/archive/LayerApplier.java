@@ -148,6 +148,7 @@ final class LayerApplier implements AutoCloseable {
     List<Map.Entry<String, Metadata>> list = new ArrayList<>(deferred.entrySet());
     try {
       for (int i = list.size() - 1; i >= 0; i--) {
+        dirs.trim(); // bounded descriptors, however many directories the layer made
         String path = list.get(i).getKey();
         Metadata md = list.get(i).getValue();
         entry = path.isEmpty() ? "." : path;
@@ -285,6 +286,8 @@ final class LayerApplier implements AutoCloseable {
     }
   }
 
+  // TODO: Commons Compress 1.28 rejects sparse maps with offsets past 2 GiB (PAX) or 8 GiB
+  // (GNU); parse the map in TarHeaderGuard instead once such layers show up.
   private void writeSparse(int fd, TarArchiveEntry e, InputStream in) throws IOException {
     long pos = 0;
     for (TarArchiveStructSparse s : e.getOrderedSparseHeaders()) {
@@ -366,6 +369,8 @@ final class LayerApplier implements AutoCloseable {
         pfd, base, md.atimeSec(), md.atimeNsec(), md.mtimeSec(), md.mtimeNsec(), NOFOLLOW);
   }
 
+  // TODO: unprivileged (noSameOwner) callers get EPERM for char and block devices; skip them
+  // with a warning, as rootless containerd does, once the rootless path is exercised.
   private void node(int pfd, String base, int type, long dev, Metadata md) throws IOException {
     try {
       FileCalls.mknodat(pfd, base, type | 0600, dev);
@@ -442,7 +447,11 @@ final class LayerApplier implements AutoCloseable {
     }
   }
 
-  /** Overlay mode: brings a parent layer's file into this root so that a hardlink can name it. */
+  /**
+   * Overlay mode: brings a parent layer's file into this root so that a hardlink can name it.
+   * TODO: the search honours whiteouts in higher parents but not their opaque directories; walk
+   * the ancestors' opaque xattrs too if a layer ever links through an opaque directory.
+   */
   private void copyUp(String target, String tparent, String tbase, String linkName)
       throws IOException {
     Optional<ParentLayers.Found> found = parents.find(target);

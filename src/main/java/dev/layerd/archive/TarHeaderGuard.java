@@ -104,6 +104,15 @@ final class TarHeaderGuard extends FilterInputStream {
     return false;
   }
 
+  /**
+   * Always 0: the tar reader asks before every skip, and a file's answer costs two system calls
+   * (fstat and lseek) per entry.
+   */
+  @Override
+  public int available() {
+    return 0;
+  }
+
   private void track(byte[] b, int off, int len) throws IOException {
     int i = off;
     int end = off + len;
@@ -121,7 +130,7 @@ final class TarHeaderGuard extends FilterInputStream {
           }
         }
         case EXTENSION -> {
-          int k = (int) Math.min(ext.length - extFill, end - i);
+          int k = Math.min(ext.length - extFill, end - i);
           System.arraycopy(b, i, ext, extFill, k);
           extFill += k;
           i += k;

@@ -577,9 +577,8 @@ public final class FileCalls {
       long pos = off;
       long end = (long) off + len;
       while (pos < end) {
-        long n =
-            (long)
-                WRITE.invokeExact(Native.captureState(), fd, seg.asSlice(pos, end - pos), end - pos);
+        MemorySegment part = seg.asSlice(pos, end - pos);
+        long n = (long) WRITE.invokeExact(Native.captureState(), fd, part, end - pos);
         if (n > 0) {
           pos += n;
         } else if (n == 0) {

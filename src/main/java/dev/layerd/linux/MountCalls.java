@@ -36,6 +36,7 @@ public final class MountCalls {
    * mount(2). {@code data} may be null. Long overlay option strings are passed as they are; the
    * kernel limits them to one page.
    */
+  @SuppressWarnings("cast") // the casts set invokeExact's argument types; javac misses that
   public static void mount(String source, Path target, String fsType, long flags, String data)
       throws ErrnoException {
     try (Arena a = Arena.ofConfined()) {

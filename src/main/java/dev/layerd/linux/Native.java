@@ -54,7 +54,7 @@ final class Native {
     return LINKER.downcallHandle(sym, fd, CAPTURE);
   }
 
-  /** Like {@link #errnoCall} for a variadic function whose fixed parameters number {@code fixed}. */
+  /** Like {@link #errnoCall}, for a variadic function with {@code fixed} fixed parameters. */
   static MethodHandle variadicErrnoCall(String name, FunctionDescriptor fd, int fixed) {
     MemorySegment sym =
         LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc lacks " + name));

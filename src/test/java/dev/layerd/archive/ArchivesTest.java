@@ -82,7 +82,8 @@ class ArchivesTest {
     assertThat(stat(root.resolve("etc/exec")).permissions()).isEqualTo(0755);
     Statx d = stat(root.resolve("etc"));
     assertThat(d.permissions()).isEqualTo(0710);
-    assertThat(d.mtimeSec()).as("directory time set after its contents").isEqualTo(m.getEpochSecond());
+    assertThat(d.mtimeSec()).as("directory time set after its contents")
+        .isEqualTo(m.getEpochSecond());
     assertThat(d.mtimeNsec()).isEqualTo(m.getNano());
     assertThat(Files.readSymbolicLink(root.resolve("etc/link"))).isEqualTo(Path.of("../nowhere"));
     assertThat(stat(root.resolve("etc/link")).mtimeNsec()).isEqualTo(m.getNano());

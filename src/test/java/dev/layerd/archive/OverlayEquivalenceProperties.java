@@ -243,7 +243,8 @@ class OverlayEquivalenceProperties {
     }
     for (int s = p.indexOf('/'); s >= 0; s = p.indexOf('/', s + 1)) {
       String a = p.substring(0, s);
-      if (whiteouts.contains(a) || (entries.containsKey(a) && !(entries.get(a) instanceof DirNode))) {
+      boolean notDir = entries.containsKey(a) && !(entries.get(a) instanceof DirNode);
+      if (whiteouts.contains(a) || notDir) {
         return false;
       }
     }
