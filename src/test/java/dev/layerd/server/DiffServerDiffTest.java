@@ -9,6 +9,7 @@ import dev.layerd.archive.WhiteoutMode;
 import dev.layerd.content.ContentLabels;
 import dev.layerd.content.ContentStore;
 import dev.layerd.content.ContentStores;
+import dev.layerd.content.Provider;
 import dev.layerd.diff.DiffService;
 import dev.layerd.diff.DifferOptions;
 import dev.layerd.metadata.MetadataDatabase;
@@ -47,8 +48,26 @@ class DiffServerDiffTest {
     Files.setLastModifiedTime(root.resolve("etc"), FileTime.from(Instant.EPOCH));
   }
 
+  private interface Starter {
+    DiffServer start(ServeOptions options, ContentStore store, DifferOptions differs)
+        throws IOException;
+  }
+
   @Test
-  void diffIsWrittenIntoTheLocalStoreAndReapplies() throws Exception {
+  void diffIsWrittenIntoTheStoreChosenAtStartAndReapplies() throws Exception {
+    diffIsWrittenIntoTheLocalStoreAndReapplies((options, store, differs) -> DiffServer.start(
+        options, content -> DiffService.create(content, differs, DiffService.DEFAULT_ORDER),
+        store));
+  }
+
+  @Test
+  void diffIsServedByAnApplierThatIsAlsoAComparer() throws Exception {
+    // as the serve command starts it: a diff service over the store seen as a provider
+    diffIsWrittenIntoTheLocalStoreAndReapplies((options, store, differs) -> DiffServer.start(
+        options, DiffService.create((Provider) store, differs, DiffService.DEFAULT_ORDER), null));
+  }
+
+  private void diffIsWrittenIntoTheLocalStoreAndReapplies(Starter starter) throws Exception {
     Path lower = Files.createDirectories(dir.resolve("lower"));
     Path upper = Files.createDirectories(dir.resolve("upper"));
     lowerTree(lower);
@@ -61,9 +80,8 @@ class DiffServerDiffTest {
     try (MetadataDatabase db = MetadataDatabase.open(dir.resolve("root/metadata.db"))) {
       ContentStore store = ContentStores.open(dir.resolve("root"), db);
       DifferOptions differs = DifferOptions.defaults().withMountRoot(dir.resolve("root/tmp"));
-      try (DiffServer server = DiffServer.start(
-              ServeOptions.builder().socket(dir.resolve("layerd.sock")).build(),
-              content -> DiffService.create(content, differs, DiffService.DEFAULT_ORDER), store);
+      try (DiffServer server = starter.start(
+              ServeOptions.builder().socket(dir.resolve("layerd.sock")).build(), store, differs);
           UnixChannels.Client client = UnixChannels.connect(server.socket())) {
         DiffGrpc.DiffBlockingStub stub = DiffGrpc.newBlockingStub(client.channel());
         DiffRequest request = DiffRequest.newBuilder()
