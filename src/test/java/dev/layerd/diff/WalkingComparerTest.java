@@ -70,6 +70,8 @@ class WalkingComparerTest {
       Files.writeString(m.path().resolve("etc/gone"), "gone\n");
       Files.createDirectories(m.path().resolve("data/dir/sub"));
       Files.writeString(m.path().resolve("data/dir/sub/file"), "deep\n");
+      Files.createDirectories(m.path().resolve("data/opaque"));
+      Files.writeString(m.path().resolve("data/opaque/old"), "old\n");
     }
     sn.commit("base", "base-active", Map.of());
 
@@ -79,6 +81,10 @@ class WalkingComparerTest {
       Files.writeString(m.path().resolve("etc/hostname"), "changed host\n");
       Files.delete(m.path().resolve("etc/gone"));
       deleteTree(m.path().resolve("data/dir"));
+      // an overlay makes this directory opaque in the upper
+      deleteTree(m.path().resolve("data/opaque"));
+      Files.createDirectories(m.path().resolve("data/opaque"));
+      Files.writeString(m.path().resolve("data/opaque/new"), "new\n");
     }
     return top;
   }
@@ -113,7 +119,8 @@ class WalkingComparerTest {
         .containsEntry("origin", "test")
         .containsEntry(ContentLabels.UNCOMPRESSED, diffId.toString());
     assertThat(names).containsExactly(
-        "data/", "data/.wh.dir", "etc/", "etc/added", "etc/.wh.gone", "etc/hostname");
+        "data/", "data/.wh.dir", "data/opaque/", "data/opaque/new", "data/opaque/.wh.old",
+        "etc/", "etc/added", "etc/.wh.gone", "etc/hostname");
 
     Descriptor zstd = comparer.compare(parent, top,
         new DiffOptions(MediaTypes.OCI_LAYER_ZSTD, "", Map.of(), null));
