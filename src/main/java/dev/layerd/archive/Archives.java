@@ -29,13 +29,31 @@ public final class Archives {
    *     malformed (names the layer and the entry)
    * @throws LinkTargetMissingException overlay mode: a hardlink names a file that neither this
    *     layer nor the parents hold
-   * @throws IOException writing under the root failed (the message names the layer and entry)
+   * @throws IOException writing under the root, or reading {@code layer} itself, failed (the
+   *     message names the layer and entry)
    */
   public static AppliedLayer apply(Path root, InputStream layer, ArchiveOptions options)
       throws IOException {
+    CountingInputStream counting = new CountingInputStream(layer, options.progress());
+    try {
+      return apply(root, counting, options);
+    } catch (ArchiveException x) {
+      IOException source = counting.failure();
+      if (source == null) {
+        throw x;
+      }
+      // the source failed (a network read, a disk), not the layer: no invalid argument
+      throw new IOException(
+          "layer " + x.layer() + ", " + x.entry() + ": reading the layer stream failed: "
+              + source.getMessage(),
+          source);
+    }
+  }
+
+  private static AppliedLayer apply(
+      Path root, CountingInputStream counting, ArchiveOptions options) throws IOException {
     long start = System.nanoTime();
     String name = options.layerName();
-    CountingInputStream counting = new CountingInputStream(layer, options.progress());
     InputStream raw;
     try {
       raw = Decompression.open(counting);
@@ -47,8 +65,6 @@ public final class Archives {
     // TODO: names are decoded as UTF-8, so a non-UTF-8 byte in a name is replaced; decode
     // ustar/GNU names as ISO-8859-1 and re-encode per field once PAX and ustar names are told
     // apart (needs our own header parsing, see TarHeaderGuard).
-    // TODO: Commons Compress applies PAX global ('g') headers to later entries, where OCI says
-    // to ignore them; drop them in TarHeaderGuard before the reader sees them.
     @SuppressWarnings("deprecation") // the builder arrives in a later Commons Compress
     TarArchiveInputStream tar = new TarArchiveInputStream(guard, StandardCharsets.UTF_8.name());
     int entries = 0;

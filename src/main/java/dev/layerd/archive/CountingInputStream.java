@@ -5,12 +5,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.function.LongConsumer;
 
-/** Counts the compressed bytes read and reports them, at most once per mebibyte. */
+/**
+ * Counts the compressed bytes read and reports them, at most once per mebibyte. Remembers a
+ * failure of the source itself, which is not the layer's fault whatever the readers above make
+ * of it.
+ */
 final class CountingInputStream extends FilterInputStream {
   private static final long STEP = 1 << 20;
   private final LongConsumer progress;
   private long count;
   private long reported;
+  private IOException failure;
 
   CountingInputStream(InputStream in, LongConsumer progress) {
     super(in);
@@ -20,7 +25,13 @@ final class CountingInputStream extends FilterInputStream {
 
   @Override
   public int read() throws IOException {
-    int b = in.read();
+    int b;
+    try {
+      b = in.read();
+    } catch (IOException e) {
+      failure = e;
+      throw e;
+    }
     if (b >= 0) {
       add(1);
     }
@@ -29,7 +40,13 @@ final class CountingInputStream extends FilterInputStream {
 
   @Override
   public int read(byte[] b, int off, int len) throws IOException {
-    int n = in.read(b, off, len);
+    int n;
+    try {
+      n = in.read(b, off, len);
+    } catch (IOException e) {
+      failure = e;
+      throw e;
+    }
     if (n > 0) {
       add(n);
     }
@@ -38,7 +55,13 @@ final class CountingInputStream extends FilterInputStream {
 
   @Override
   public long skip(long n) throws IOException {
-    long s = in.skip(n);
+    long s;
+    try {
+      s = in.skip(n);
+    } catch (IOException e) {
+      failure = e;
+      throw e;
+    }
     if (s > 0) {
       add(s);
     }
@@ -48,6 +71,11 @@ final class CountingInputStream extends FilterInputStream {
   @Override
   public void close() {
     // the caller owns the layer stream
+  }
+
+  /** The I/O error the source stream threw, or null. */
+  IOException failure() {
+    return failure;
   }
 
   private void add(long n) {

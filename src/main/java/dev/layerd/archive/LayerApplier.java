@@ -59,6 +59,8 @@ final class LayerApplier implements AutoCloseable {
   private String entry = "(none)";
   private int skippedXattrs;
   private String firstSkippedXattr;
+  private int skippedDevices;
+  private String firstSkippedDevice;
 
   LayerApplier(java.nio.file.Path root, ArchiveOptions options) throws IOException {
     this.options = options;
@@ -183,6 +185,11 @@ final class LayerApplier implements AutoCloseable {
       }
     } catch (ErrnoException x) {
       throw new IOException("layer " + layer + ", " + entry + ": " + x.getMessage(), x);
+    }
+    if (skippedDevices > 0) {
+      LOG.warn(
+          "layer {}: {} device nodes left out, not permitted without privilege (first: {})",
+          layer, skippedDevices, firstSkippedDevice);
     }
     if (skippedXattrs > 0) {
       LOG.warn(
@@ -369,17 +376,18 @@ final class LayerApplier implements AutoCloseable {
         pfd, base, md.atimeSec(), md.atimeNsec(), md.mtimeSec(), md.mtimeNsec(), NOFOLLOW);
   }
 
-  // TODO: unprivileged (noSameOwner) callers get EPERM for char and block devices; skip them
-  // with a warning, as rootless containerd does, once the rootless path is exercised.
   private void node(int pfd, String base, int type, long dev, Metadata md) throws IOException {
     try {
-      FileCalls.mknodat(pfd, base, type | 0600, dev);
+      mknod(pfd, base, type, dev);
     } catch (ErrnoException x) {
-      if (x.errno() != Errno.EEXIST) {
+      if (!skipsDevice(x.errno(), type, privileged())) {
         throw x;
       }
-      removeAll(pfd, base);
-      FileCalls.mknodat(pfd, base, type | 0600, dev);
+      // rootless, as containerd does: a device the caller may not make is left out
+      if (skippedDevices++ == 0) {
+        firstSkippedDevice = entry;
+      }
+      return;
     }
     if (!options.noSameOwner()) {
       FileCalls.fchownat(pfd, base, md.uid(), md.gid(), NOFOLLOW);
@@ -391,6 +399,33 @@ final class LayerApplier implements AutoCloseable {
     }
     FileCalls.utimensat(
         pfd, base, md.atimeSec(), md.atimeNsec(), md.mtimeSec(), md.mtimeNsec(), NOFOLLOW);
+  }
+
+  private void mknod(int pfd, String base, int type, long dev) throws ErrnoException {
+    try {
+      FileCalls.mknodat(pfd, base, type | 0600, dev);
+    } catch (ErrnoException x) {
+      if (x.errno() != Errno.EEXIST) {
+        throw x;
+      }
+      removeAll(pfd, base);
+      FileCalls.mknodat(pfd, base, type | 0600, dev);
+    }
+  }
+
+  /** Root that keeps owners may make devices; anyone else is refused them by the kernel. */
+  private boolean privileged() {
+    return !options.noSameOwner() && FileCalls.geteuid() == 0;
+  }
+
+  /**
+   * Whether a failed mknod of {@code type} is skipped rather than fatal: EPERM for a character
+   * or block device when not {@code privileged}. FIFOs and privileged callers always fail.
+   */
+  static boolean skipsDevice(int errno, int type, boolean privileged) {
+    return errno == Errno.EPERM
+        && !privileged
+        && (type == FileCalls.S_IFCHR || type == FileCalls.S_IFBLK);
   }
 
   private void hardlink(String parent, String base, TarArchiveEntry e, boolean retried)

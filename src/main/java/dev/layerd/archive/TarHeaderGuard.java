@@ -13,7 +13,9 @@ import java.util.Map;
  * refuse oversized extended headers before the reader buffers them, and to keep extended
  * attribute values as raw bytes (the reader decodes PAX values as text, which breaks binary
  * values such as security.capability). After each header the reader returns, {@link #xattrs()}
- * holds the attributes of that entry.
+ * holds the attributes of that entry. PAX global headers are hidden from the reader (OCI says
+ * to ignore them). A first block that is not a tar header fails, as does a stream that ends
+ * inside a header.
  */
 final class TarHeaderGuard extends FilterInputStream {
   /** Largest PAX extended header accepted. */
@@ -34,6 +36,12 @@ final class TarHeaderGuard extends FilterInputStream {
 
   private State state = State.HEADER;
   private final byte[] header = new byte[BLOCK];
+  private final byte[] scratch = new byte[BLOCK];
+  private byte[] out;
+  private int outPos;
+  private int outLen;
+  private boolean hidden;
+  private long blocks;
   private int headerFill;
   private long remaining;
   private byte[] ext;
@@ -69,20 +77,88 @@ final class TarHeaderGuard extends FilterInputStream {
 
   @Override
   public int read() throws IOException {
-    int b = in.read();
-    if (b >= 0) {
-      track(new byte[] {(byte) b}, 0, 1);
-    }
-    return b;
+    byte[] one = new byte[1];
+    int n = read(one, 0, 1);
+    return n < 0 ? -1 : one[0] & 0xff;
   }
 
   @Override
   public int read(byte[] b, int off, int len) throws IOException {
-    int n = in.read(b, off, len);
-    if (n > 0) {
-      track(b, off, n);
+    java.util.Objects.checkFromIndexSize(off, len, b.length);
+    if (len == 0) {
+      return 0;
     }
-    return n;
+    while (true) {
+      if (outPos < outLen) {
+        int k = Math.min(len, outLen - outPos);
+        System.arraycopy(out, outPos, b, off, k);
+        outPos += k;
+        return k;
+      }
+      switch (state) {
+        case END -> {
+          return in.read(b, off, len);
+        }
+        case DATA -> {
+          if (hidden) {
+            int n = in.read(scratch, 0, (int) Math.min(scratch.length, remaining));
+            if (n < 0) {
+              throw new IOException("stream ends inside a global PAX header");
+            }
+            advance(n);
+            continue;
+          }
+          int n = in.read(b, off, (int) Math.min(len, remaining));
+          if (n > 0) {
+            advance(n);
+          }
+          return n;
+        }
+        case EXTENSION -> {
+          int from = extFill;
+          int n = in.read(ext, extFill, ext.length - extFill);
+          if (n < 0) {
+            throw new IOException("stream ends inside an extended header");
+          }
+          extFill += n;
+          if (extFill == ext.length) {
+            finishExtension();
+            remaining = extPad;
+            hidden = extType == 'g';
+            state = remaining == 0 ? State.HEADER : State.DATA;
+          }
+          if (extType != 'g') {
+            emit(ext, from, extFill);
+          }
+        }
+        case HEADER, EXTENDED_SPARSE -> {
+          int n = in.read(header, headerFill, BLOCK - headerFill);
+          if (n < 0) {
+            if (headerFill == 0 && state == State.HEADER) {
+              return -1; // an end at a header boundary is an end, as Go's reader has it
+            }
+            throw new IOException(
+                blocks == 0
+                    ? "not a tar stream: " + headerFill + " bytes, less than one tar header"
+                    : "stream ends inside a tar header");
+          }
+          headerFill += n;
+          if (headerFill == BLOCK) {
+            headerFill = 0;
+            boolean visible = true;
+            if (state == State.HEADER) {
+              visible = onHeader();
+            } else {
+              onSparseExtension();
+            }
+            blocks++;
+            if (visible) {
+              emit(header, 0, BLOCK);
+            }
+          }
+        }
+      }
+    }
   }
 
   @Override
@@ -113,52 +189,22 @@ final class TarHeaderGuard extends FilterInputStream {
     return 0;
   }
 
-  private void track(byte[] b, int off, int len) throws IOException {
-    int i = off;
-    int end = off + len;
-    while (i < end) {
-      switch (state) {
-        case END -> {
-          return;
-        }
-        case DATA -> {
-          int k = (int) Math.min(remaining, end - i);
-          i += k;
-          remaining -= k;
-          if (remaining == 0) {
-            state = State.HEADER;
-          }
-        }
-        case EXTENSION -> {
-          int k = Math.min(ext.length - extFill, end - i);
-          System.arraycopy(b, i, ext, extFill, k);
-          extFill += k;
-          i += k;
-          if (extFill == ext.length) {
-            finishExtension();
-            remaining = extPad;
-            state = remaining == 0 ? State.HEADER : State.DATA;
-          }
-        }
-        case HEADER, EXTENDED_SPARSE -> {
-          int k = Math.min(BLOCK - headerFill, end - i);
-          System.arraycopy(b, i, header, headerFill, k);
-          headerFill += k;
-          i += k;
-          if (headerFill == BLOCK) {
-            headerFill = 0;
-            if (state == State.HEADER) {
-              onHeader();
-            } else {
-              onSparseExtension();
-            }
-          }
-        }
-      }
+  /** Hands {@code b[from, to)} to the reader before anything else is read. */
+  private void emit(byte[] b, int from, int to) {
+    out = b;
+    outPos = from;
+    outLen = to;
+  }
+
+  private void advance(int n) {
+    remaining -= n;
+    if (remaining == 0) {
+      state = State.HEADER;
     }
   }
 
-  private void onHeader() throws IOException {
+  /** Takes in the header block just read; false when the reader must not see it. */
+  private boolean onHeader() throws IOException {
     boolean zero = true;
     for (byte x : header) {
       if (x != 0) {
@@ -169,7 +215,12 @@ final class TarHeaderGuard extends FilterInputStream {
     if (zero) {
       // the reader stops at the first zero block; what follows is padding or trailing data
       state = State.END;
-      return;
+      return true;
+    }
+    if (!checksumOk(header)) {
+      throw new IOException(
+          blocks == 0 ? "not a tar stream: the first block is not a tar header"
+              : "corrupt tar header: bad checksum");
     }
     byte type = header[156];
     long size = size(header, 124, 12);
@@ -189,12 +240,15 @@ final class TarHeaderGuard extends FilterInputStream {
         ext = new byte[(int) size];
         extFill = 0;
         extPad = padding(size);
-        state = size == 0 ? State.HEADER : State.EXTENSION;
+        state = State.EXTENSION;
         if (size == 0) {
           finishExtension();
-          state = extPad == 0 ? State.HEADER : State.DATA;
           remaining = extPad;
+          hidden = type == 'g';
+          state = State.HEADER;
         }
+        // OCI: global headers are ignored; the tar reader would apply them to later entries
+        return type != 'g';
       }
       default -> {
         long dataSize = paxSize >= 0 ? paxSize : size;
@@ -206,10 +260,38 @@ final class TarHeaderGuard extends FilterInputStream {
         pendingMtime = null;
         pendingAtime = null;
         remaining = dataSize + padding(dataSize);
+        hidden = false;
         boolean extended = type == 'S' && header[482] != 0;
         state = extended ? State.EXTENDED_SPARSE : remaining == 0 ? State.HEADER : State.DATA;
+        return true;
       }
     }
+  }
+
+  /** The header checksum: the stored octal value is the byte sum, field as spaces. */
+  static boolean checksumOk(byte[] h) {
+    int i = 148;
+    while (i < 156 && (h[i] == ' ' || h[i] == 0)) {
+      i++;
+    }
+    long stored = 0;
+    int digits = 0;
+    for (; i < 156 && h[i] >= '0' && h[i] <= '7'; i++, digits++) {
+      stored = (stored << 3) | (h[i] - '0');
+    }
+    if (digits == 0) {
+      return false;
+    }
+    long unsigned = 8L * ' ';
+    long signed = 8L * ' ';
+    for (int j = 0; j < BLOCK; j++) {
+      if (j < 148 || j >= 156) {
+        unsigned += h[j] & 0xff;
+        signed += h[j];
+      }
+    }
+    // some old writers summed signed bytes
+    return stored == unsigned || stored == signed;
   }
 
   private void onSparseExtension() {
@@ -326,3 +408,4 @@ final class TarHeaderGuard extends FilterInputStream {
     return v;
   }
 }
+

@@ -124,9 +124,20 @@ public final class FileCalls {
   private static final MethodHandle GETDENTS64 =
       Native.errnoCall("getdents64", FunctionDescriptor.of(L, I, P, L));
 
+  private static final MethodHandle GETEUID = Native.call("geteuid", FunctionDescriptor.of(I));
+
   private static volatile boolean openat2Missing;
 
   private FileCalls() {}
+
+  /** geteuid(2): this process's effective user id (0 for root, in its user namespace). */
+  public static int geteuid() {
+    try {
+      return (int) GETEUID.invokeExact();
+    } catch (Throwable t) {
+      throw new IllegalStateException("geteuid", t);
+    }
+  }
 
   /** makedev(3): the device number glibc builds from major and minor. */
   public static long makedev(int major, int minor) {

@@ -131,6 +131,19 @@ final class TarBuilder {
   }
 
   /** A PAX extended header with raw (possibly binary) record values, for the next entry. */
+  /** A PAX global header ('g') with these (text) records. */
+  TarBuilder globalPax(Map<String, String> records) {
+    TarArchiveEntry e =
+        new TarArchiveEntry("GlobalHead.0", TarConstants.LF_PAX_GLOBAL_EXTENDED_HEADER);
+    records.forEach(e::addPaxHeader);
+    try {
+      out.putArchiveEntry(e); // the writer writes the records and closes the entry itself
+    } catch (IOException x) {
+      throw new UncheckedIOException(x);
+    }
+    return this;
+  }
+
   TarBuilder pax(Map<String, byte[]> records) {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     for (Map.Entry<String, byte[]> r : records.entrySet()) {
