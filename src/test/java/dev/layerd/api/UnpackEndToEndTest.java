@@ -49,7 +49,9 @@ class UnpackEndToEndTest {
     NATIVE
   }
 
-  private record Unpacked(UnpackResult result, Map<String, String> tree) {}
+  /** An unpack's result and its mounted tree, listed without and with times. */
+  private record Unpacked(
+      UnpackResult result, Map<String, String> tree, Map<String, String> timed) {}
 
   private Unpacked unpackAndList(Path layout, String name, Mode mode) throws IOException {
     Path config = tmp.resolve("config.toml");
@@ -69,7 +71,7 @@ class UnpackEndToEndTest {
     Path target = Files.createDirectories(tmp.resolve("mnt-" + mode));
     l.mount(image, target, false, mode == Mode.NATIVE ? "native" : "overlayfs");
     mounts.add(target);
-    return new Unpacked(r, TreeListing.of(target));
+    return new Unpacked(r, TreeListing.of(target), TreeListing.withTimes(target));
   }
 
   private Map<String, String> umociUnpack(Path layout, String tag) throws Exception {
@@ -155,6 +157,8 @@ class UnpackEndToEndTest {
     assertThat(parallel.tree()).doesNotContainKeys("gone", "gonedir/inner", "opq/x", "opq/y");
     assertThat(withoutRoot(parallel.tree())).isEqualTo(withoutRoot(sequential.tree()));
     assertThat(withoutRoot(nativeCopy.tree())).isEqualTo(withoutRoot(sequential.tree()));
+    assertThat(parallel.timed()).as("with times").isEqualTo(sequential.timed());
+    assertThat(nativeCopy.timed()).as("with times").isEqualTo(sequential.timed());
     assertThat(withoutRoot(parallel.tree())).isEqualTo(withoutRoot(umociUnpack(layout, "hostile")));
   }
 
@@ -177,6 +181,7 @@ class UnpackEndToEndTest {
     assertThat(parallel.tree().get("srv")).contains("0700 33:33", "user.kind");
     assertThat(parallel.tree().get("srv/www")).contains("0750 33:33");
     assertThat(withoutRoot(parallel.tree())).isEqualTo(withoutRoot(sequential.tree()));
+    assertThat(parallel.timed()).as("with times").isEqualTo(sequential.timed());
   }
 
   @Test
@@ -231,6 +236,8 @@ class UnpackEndToEndTest {
     assertThat(parallel.result().layers()).hasSize(3);
     assertThat(withoutRoot(parallel.tree())).isEqualTo(withoutRoot(sequential.tree()));
     assertThat(withoutRoot(nativeCopy.tree())).isEqualTo(withoutRoot(sequential.tree()));
+    assertThat(parallel.timed()).as("with times").isEqualTo(sequential.timed());
+    assertThat(nativeCopy.timed()).as("with times").isEqualTo(sequential.timed());
     assertThat(withoutRoot(parallel.tree())).isEqualTo(withoutRoot(judge));
   }
 

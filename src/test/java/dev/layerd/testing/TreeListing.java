@@ -9,6 +9,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -18,13 +19,23 @@ import java.util.TreeMap;
 
 /**
  * A comparable description of a directory tree, one line per path: type, mode, owner, content hash
- * or link target, xattrs, and the other names of a hardlinked file. Times are left out.
+ * or link target, xattrs, and the other names of a hardlinked file; with times, also the
+ * modification time in nanoseconds of every entry but the root.
  */
 public final class TreeListing {
   private TreeListing() {}
 
-  /** Path (relative, the root as ".") to its description. */
+  /** Path (relative, the root as ".") to its description, times left out. */
   public static Map<String, String> of(Path root) throws IOException {
+    return of(root, false);
+  }
+
+  /** Path (relative, the root as ".") to its description, with modification times. */
+  public static Map<String, String> withTimes(Path root) throws IOException {
+    return of(root, true);
+  }
+
+  private static Map<String, String> of(Path root, boolean times) throws IOException {
     Map<String, String> out = new TreeMap<>();
     Map<Object, List<String>> inodes =
         new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
@@ -76,6 +87,9 @@ public final class TreeListing {
               }
               byte[] v = Xattrs.lget(p.toString(), n).orElse(new byte[0]);
               d.append(" xattr:").append(n).append('=').append(HexFormat.of().formatHex(v));
+            }
+            if (times && !rel.equals(".")) {
+              d.append(" mtime=").append(((FileTime) a.get("lastModifiedTime")).toInstant());
             }
             out.put(rel, d.toString());
             if (type.equals("file") && (Integer) a.get("nlink") > 1) {
