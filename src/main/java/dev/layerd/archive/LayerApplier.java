@@ -825,7 +825,7 @@ final class LayerApplier implements AutoCloseable {
     FileCalls.unlinkat(dfd, name, FileCalls.AT_REMOVEDIR);
   }
 
-  // ---- helpers
+  // ---- small utilities
 
   private void setXattr(String at, int fd, String name, byte[] value) throws ErrnoException {
     try {

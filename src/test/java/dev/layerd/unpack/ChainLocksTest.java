@@ -29,7 +29,8 @@ class ChainLocksTest {
             .start();
     try {
       BufferedReader out =
-          new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
+          new BufferedReader(
+              new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
       assertThat(out.readLine()).isEqualTo("locked");
 
       Path file = tmp.resolve("sha256-" + CHAIN.hex() + ".lock");
