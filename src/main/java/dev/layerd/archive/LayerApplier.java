@@ -56,6 +56,7 @@ final class LayerApplier implements AutoCloseable {
 
   private final Set<String> opaqueDirs = new HashSet<>();
   private final Map<String, Metadata> deferred = new LinkedHashMap<>();
+  private final Map<String, Statx> keptTimes = new LinkedHashMap<>();
   private String entry = "(none)";
   private int skippedXattrs;
   private String firstSkippedXattr;
@@ -180,6 +181,7 @@ final class LayerApplier implements AutoCloseable {
               pfd, base, md.atimeSec(), md.atimeNsec(), md.mtimeSec(), md.mtimeNsec(), NOFOLLOW);
         }
       }
+      restoreKeptTimes();
       if (options.sync()) {
         MountCalls.syncfs(rootFd, layer);
       }
@@ -195,6 +197,31 @@ final class LayerApplier implements AutoCloseable {
       LOG.warn(
           "layer {}: {} xattrs could not be set (first: {})", layer, skippedXattrs,
           firstSkippedXattr);
+    }
+  }
+
+  /** Puts back the times of the directories this layer wrote into without listing them. */
+  private void restoreKeptTimes() throws ErrnoException {
+    for (Map.Entry<String, Statx> e : keptTimes.entrySet()) {
+      String path = e.getKey();
+      if (deferred.containsKey(path)) {
+        continue; // listed after all: the entry's own times were set
+      }
+      entry = path.isEmpty() ? "." : path;
+      Statx t = e.getValue();
+      try {
+        int fd = dirs.open(path);
+        if (!FileCalls.statx(fd, ".", NOFOLLOW, STATX).isDirectory()) {
+          continue;
+        }
+        FileCalls.utimensat(
+            fd, ".", t.atimeSec(), t.atimeNsec(), t.mtimeSec(), t.mtimeNsec(), NOFOLLOW);
+      } catch (ErrnoException x) {
+        if (x.errno() != Errno.ENOENT && x.errno() != Errno.ENOTDIR) {
+          throw x;
+        }
+        // removed or replaced by a later entry: nothing to keep
+      }
     }
   }
 
@@ -560,7 +587,17 @@ final class LayerApplier implements AutoCloseable {
       removeAll(pfd, name);
       return;
     }
-    if (opaqueDirs.contains(parent)) {
+    if (underOpaque(parent)) {
+      // Nothing from below shows under an opaque directory of this layer, so the whiteout can
+      // only remove this layer's own entry; a device there would list as a name with no file.
+      try {
+        removeAll(dirs.open(parent), name);
+      } catch (ErrnoException x) {
+        if (x.errno() != Errno.ENOENT && x.errno() != Errno.ENOTDIR) {
+          throw x;
+        }
+      }
+      deferred.remove(path);
       return;
     }
     int pfd = parentDir(parent);
@@ -591,18 +628,37 @@ final class LayerApplier implements AutoCloseable {
     }
     setOpaque(Xattrs.at(dfd, "."));
     opaqueDirs.add(dir);
-    List<String> own = whiteouts.remove(dir);
-    if (own != null) {
-      for (String n : own) {
+    // The layer's whiteouts in and below the directory, made before the marker came, go.
+    List<String> below = new ArrayList<>();
+    for (String d : whiteouts.keySet()) {
+      if (dir.isEmpty() || d.equals(dir) || d.startsWith(dir + "/")) {
+        below.add(d);
+      }
+    }
+    for (String d : below) {
+      for (String n : whiteouts.remove(d)) {
         try {
-          if (FileCalls.statx(dfd, n, NOFOLLOW, STATX).isWhiteout()) {
-            FileCalls.unlinkat(dfd, n, 0);
+          int wfd = dirs.open(d);
+          if (FileCalls.statx(wfd, n, NOFOLLOW, STATX).isWhiteout()) {
+            FileCalls.unlinkat(wfd, n, 0);
           }
         } catch (ErrnoException x) {
-          if (x.errno() != Errno.ENOENT) {
-            throw x;
+          if (x.errno() != Errno.ENOENT && x.errno() != Errno.ENOTDIR) {
+            throw x; // gone already, with its directory or replaced by a later entry: fine
           }
         }
+      }
+    }
+  }
+
+  /** True when {@code dir} is, or lies below, a directory this layer made opaque. */
+  private boolean underOpaque(String dir) {
+    for (String d = dir; ; d = d.substring(0, Math.max(d.lastIndexOf('/'), 0))) {
+      if (opaqueDirs.contains(d)) {
+        return true;
+      }
+      if (d.isEmpty()) {
+        return false;
       }
     }
   }
@@ -657,10 +713,10 @@ final class LayerApplier implements AutoCloseable {
   private int parentDir(String path) throws IOException {
     int fd = dirs.get(path);
     if (fd >= 0) {
-      return fd;
+      return keepTimes(path, fd); // cached by a lookup that did not record it, perhaps
     }
     try {
-      return dirs.open(path);
+      return keepTimes(path, dirs.open(path));
     } catch (ErrnoException x) {
       if (x.errno() == Errno.ENOTDIR) {
         throw reject("parent " + path + " is not a directory");
@@ -675,7 +731,7 @@ final class LayerApplier implements AutoCloseable {
       String next = prefix.isEmpty() ? c : prefix + "/" + c;
       int nfd;
       try {
-        nfd = dirs.open(next);
+        nfd = keepTimes(next, dirs.open(next));
       } catch (ErrnoException x) {
         if (x.errno() == Errno.ENOTDIR) {
           throw reject("parent " + next + " is not a directory");
@@ -703,6 +759,18 @@ final class LayerApplier implements AutoCloseable {
       prefix = next;
     }
     return cur;
+  }
+
+  /**
+   * Remembers the times of a directory that was there before this layer, so that adding or
+   * removing entries in it does not change them: a directory the layer does not list keeps its
+   * times, as it does in a parallel unpack, where the layer never sees it.
+   */
+  private int keepTimes(String path, int fd) throws ErrnoException {
+    if (!deferred.containsKey(path) && !keptTimes.containsKey(path)) {
+      keptTimes.put(path, FileCalls.statx(fd, ".", NOFOLLOW, STATX));
+    }
+    return fd;
   }
 
   private Metadata implicitMetadata(String path) throws ErrnoException {
@@ -757,7 +825,7 @@ final class LayerApplier implements AutoCloseable {
     FileCalls.unlinkat(dfd, name, FileCalls.AT_REMOVEDIR);
   }
 
-  // ---- helpers
+  // ---- small utilities
 
   private void setXattr(String at, int fd, String name, byte[] value) throws ErrnoException {
     try {

@@ -1,5 +1,6 @@
 package dev.layerd.diff;
 
+import dev.layerd.content.ContentStore;
 import dev.layerd.content.Provider;
 import dev.layerd.errdefs.InvalidArgumentException;
 import dev.layerd.errdefs.NotImplementedException;
@@ -73,13 +74,32 @@ public final class DiffService implements Applier, Comparer {
     return new DiffService(chosen, List.of());
   }
 
-  /** The shipped differs ({@link Differs}) in {@code order}, reading through {@code provider}. */
+  /**
+   * The shipped differs ({@link Differs}) in {@code order}, reading through {@code provider}.
+   * When the provider is a whole {@link ContentStore}, the walking comparer writing into it is
+   * included, as with {@link #create(ContentStore, DifferOptions, List)}.
+   */
   public static DiffService create(Provider provider, DifferOptions options, List<String> order) {
+    if (provider instanceof ContentStore store) {
+      return create(store, options, order);
+    }
     List<Applier> chosen = new ArrayList<>();
     for (String name : order) {
       chosen.add(Differs.named(name, provider, options));
     }
     return new DiffService(chosen, List.of());
+  }
+
+  /**
+   * The shipped differs in {@code order}, reading through {@code store}, and the walking comparer
+   * ({@link Differs#walkingComparer}) writing computed diffs into {@code store}.
+   */
+  public static DiffService create(ContentStore store, DifferOptions options, List<String> order) {
+    List<Applier> chosen = new ArrayList<>();
+    for (String name : order) {
+      chosen.add(Differs.named(name, store, options));
+    }
+    return new DiffService(chosen, List.of(Differs.walkingComparer(store, options)));
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.layerd.diff;
 
+import dev.layerd.content.ContentStore;
 import dev.layerd.content.Provider;
 import dev.layerd.errdefs.InvalidArgumentException;
 import java.util.List;
@@ -35,6 +36,17 @@ public final class Differs {
 
   public static Applier overlay(Provider provider, DifferOptions options) {
     return new OverlayDiffer(checked(provider), TarApplier.ARCHIVES, checked(options));
+  }
+
+  /**
+   * The comparer that mounts both sides read-only, walks them and writes the layer into {@code
+   * store} (plain, gzip or zstd tar by the requested media type).
+   */
+  public static Comparer walkingComparer(ContentStore store, DifferOptions options) {
+    if (store == null) {
+      throw new InvalidArgumentException("a comparer needs a content store; got none");
+    }
+    return new WalkingComparer(store, checked(options));
   }
 
   /** The differ called {@code name}; {@link InvalidArgumentException} for an unknown name. */

@@ -1,6 +1,9 @@
 package dev.layerd.errdefs;
 
-/** Thrown when this implementation does not handle the request; a chain of implementations moves on to the next. */
+/**
+ * Thrown when this implementation does not handle the request; a chain of implementations moves
+ * on to the next.
+ */
 public class NotImplementedException extends LayerdException {
   public NotImplementedException(String message) {
     super(ErrorKind.NOT_IMPLEMENTED, message);

@@ -54,7 +54,9 @@ public final class MountCalls {
                   options);
       if (rc != 0) {
         throw new ErrnoException(
-            "mount " + fsType + " " + (data == null ? "" : data), target.toString(), Native.errno());
+            "mount " + fsType + " " + (data == null ? "" : data),
+            target.toString(),
+            Native.errno());
       }
     } catch (ErrnoException e) {
       throw e;
@@ -66,7 +68,8 @@ public final class MountCalls {
   /** umount2(2) with {@code flags} (for example {@link #MNT_DETACH}). */
   public static void unmount(Path target, int flags) throws ErrnoException {
     try (Arena a = Arena.ofConfined()) {
-      int rc = (int) UMOUNT2.invokeExact(Native.captureState(), a.allocateFrom(target.toString()), flags);
+      MemorySegment path = a.allocateFrom(target.toString());
+      int rc = (int) UMOUNT2.invokeExact(Native.captureState(), path, flags);
       if (rc != 0) {
         throw new ErrnoException("umount2", target.toString(), Native.errno());
       }

@@ -32,7 +32,8 @@ public sealed interface Mount permits BindMount, OverlayMount, OtherMount {
     List<String[]> out = new ArrayList<>();
     for (String o : opts) {
       int eq = o.indexOf('=');
-      out.add(eq < 0 ? new String[] {o, null} : new String[] {o.substring(0, eq), o.substring(eq + 1)});
+      out.add(
+          eq < 0 ? new String[] {o, null} : new String[] {o.substring(0, eq), o.substring(eq + 1)});
     }
     return out;
   }

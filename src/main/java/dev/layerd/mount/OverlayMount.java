@@ -21,7 +21,8 @@ public record OverlayMount(
       throw new InvalidArgumentException("overlay mount needs at least one lowerdir");
     }
     if ((upperDir == null) != (workDir == null)) {
-      throw new InvalidArgumentException("overlay mount needs both upperdir and workdir, or neither");
+      throw new InvalidArgumentException(
+          "overlay mount needs both upperdir and workdir, or neither");
     }
   }
 

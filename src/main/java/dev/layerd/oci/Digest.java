@@ -21,7 +21,8 @@ public record Digest(String algorithm, String hex) implements Comparable<Digest>
           case "sha256" -> 64;
           case "sha512" -> 128;
           case null -> throw new InvalidArgumentException("digest algorithm is missing");
-          default -> throw new InvalidArgumentException("unsupported digest algorithm: " + algorithm);
+          default ->
+              throw new InvalidArgumentException("unsupported digest algorithm: " + algorithm);
         };
     if (hex == null || hex.length() != len || !HEX.matcher(hex).matches()) {
       throw new InvalidArgumentException("invalid " + algorithm + " digest: " + hex);

@@ -13,7 +13,10 @@ public final class Json {
 
   private Json() {}
 
-  /** Parses {@code bytes} as {@code type}; malformed input is an invalid argument naming {@code what}. */
+  /**
+   * Parses {@code bytes} as {@code type}; malformed input is an invalid argument naming {@code
+   * what}.
+   */
   public static <T> T parse(byte[] bytes, Class<T> type, String what) {
     try {
       return MAPPER.readValue(bytes, type);

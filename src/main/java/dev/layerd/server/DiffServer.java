@@ -92,8 +92,9 @@ public final class DiffServer implements AutoCloseable {
 
   /**
    * Starts serving on {@code options.socket()}: layers are applied by {@code applier} (normally
-   * the diff service, which tries its differs in order); diffs are computed by {@code comparer},
-   * or refused with UNIMPLEMENTED when it is null. The applier and comparer read and write blobs
+   * the diff service, which tries its differs in order); diffs are computed by {@code comparer};
+   * when that is null, by the applier if it is also a {@link Comparer} (as the diff service is),
+   * else refused with UNIMPLEMENTED. The applier and comparer read and write blobs
    * through whatever content store they were built with: {@link ContainerdContent} when {@code
    * options.containerdAddress()} is set.
    *
@@ -102,8 +103,9 @@ public final class DiffServer implements AutoCloseable {
    */
   public static DiffServer start(ServeOptions options, Applier applier, Comparer comparer)
       throws IOException {
-    DiffServer s = new DiffServer(Objects.requireNonNull(options, "options"),
-        Objects.requireNonNull(applier, "applier"), comparer);
+    Objects.requireNonNull(applier, "applier");
+    Comparer diffs = comparer != null ? comparer : applier instanceof Comparer c ? c : null;
+    DiffServer s = new DiffServer(Objects.requireNonNull(options, "options"), applier, diffs);
     try {
       s.startServing();
     } catch (IOException | RuntimeException e) {

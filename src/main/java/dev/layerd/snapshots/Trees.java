@@ -16,7 +16,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashSet;
 import java.util.Set;
 
-/** Whole-tree helpers: removal and disk usage. Never follow symlinks. */
+/** Whole-tree operations: removal and disk usage. Never follow symlinks. */
 final class Trees {
   private static final int DIR_FLAGS =
       FileCalls.O_RDONLY | FileCalls.O_DIRECTORY | FileCalls.O_NOFOLLOW | FileCalls.O_CLOEXEC;

@@ -244,6 +244,32 @@ class ArchivesTest {
 
   @Test
   @RequiresRoot
+  void overlayModeKeepsNoWhiteoutsBelowAnOpaqueDirectoryOfTheSameLayer() throws Exception {
+    Path root = root();
+    byte[] layer =
+        new TarBuilder()
+            .dir("a")
+            .dir("a/y")
+            .whiteout("a/y", "early")
+            .file("a/y/own", "x")
+            .opaque("a")
+            .whiteout("a/y", "late")
+            .whiteout("a/y", "own")
+            .dir("a/y/z")
+            .whiteout("a/y/z", "deep")
+            .bytes();
+    apply(root, layer, WhiteoutMode.OVERLAY);
+
+    // a/y exists in no lower layer once a is opaque: overlayfs would list a device there as a
+    // name that cannot be opened
+    for (String n : List.of("a/y/early", "a/y/late", "a/y/own", "a/y/z/deep")) {
+      assertThat(Files.exists(root.resolve(n), LinkOption.NOFOLLOW_LINKS)).as(n).isFalse();
+    }
+    assertThat(root.resolve("a/y/z")).isDirectory();
+  }
+
+  @Test
+  @RequiresRoot
   void overlayModeMakesWhiteoutDevicesAndOpaqueXattrs() throws Exception {
     Path root = root();
     byte[] layer =

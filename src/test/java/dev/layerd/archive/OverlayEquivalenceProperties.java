@@ -187,14 +187,16 @@ class OverlayEquivalenceProperties {
       String p = e.getKey();
       switch (e.getValue()) {
         case FileNode f -> {
-          TarBuilder.Opts o = TarBuilder.with().mode(f.mode()).owner(f.uid(), f.uid());
+          TarBuilder.Opts o =
+              TarBuilder.with().mode(f.mode()).owner(f.uid(), f.uid()).mtime(randomTime(r));
           if (f.xattr() != null) {
             o.xattr("user.k", f.xattr());
           }
           tar.file(p, f.content(), o);
         }
         case DirNode d -> {
-          TarBuilder.Opts o = TarBuilder.with().mode(d.mode()).owner(d.uid(), d.uid());
+          TarBuilder.Opts o =
+              TarBuilder.with().mode(d.mode()).owner(d.uid(), d.uid()).mtime(randomTime(r));
           if (d.xattr() != null) {
             o.xattr("user.d", d.xattr());
           }
@@ -265,6 +267,11 @@ class OverlayEquivalenceProperties {
   // ---- comparing trees
 
   /** Every path below {@code root}: type, mode, owner, content or target, xattrs; link groups. */
+  /** Times that differ between entries and layers, so that a wrong directory time shows. */
+  private static java.time.Instant randomTime(Random r) {
+    return TarBuilder.WHEN.plusSeconds(r.nextInt(1_000_000)).plusNanos(r.nextInt(1_000_000_000));
+  }
+
   private static Map<String, String> describe(Path root) throws IOException {
     Map<String, String> out = new TreeMap<>();
     Map<Object, TreeSet<String>> inodes = new HashMap<>();
@@ -287,6 +294,7 @@ class OverlayEquivalenceProperties {
       } else if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
         d.append(" rdev ").append(a.get("rdev"));
       }
+      d.append(" mtime=").append(a.get("lastModifiedTime"));
       for (String x : new TreeSet<>(Xattrs.llist(p.toString()))) {
         if (x.startsWith("trusted.overlay.") || x.startsWith("user.overlay.")) {
           continue;

@@ -39,7 +39,8 @@ class DiffServiceTest {
 
       @Override
       public Descriptor apply(Descriptor layer, List<Mount> mounts, ApplyOptions options) {
-        String flags = (options.parallel() ? "(parallel)" : "") + (options.syncFs() ? "(sync)" : "");
+        String flags =
+            (options.parallel() ? "(parallel)" : "") + (options.syncFs() ? "(sync)" : "");
         calls.add(name + flags);
         if (failure != null) {
           throw failure;

@@ -1,0 +1,292 @@
+package dev.layerd.unpack;
+
+import dev.layerd.content.Provider;
+import dev.layerd.linux.FileCalls;
+import dev.layerd.linux.Xattrs;
+import dev.layerd.mount.BindMount;
+import dev.layerd.mount.Mount;
+import dev.layerd.mount.OtherMount;
+import dev.layerd.mount.OverlayMount;
+import dev.layerd.oci.Descriptor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gives the directories a layer created without listing them (a layer holding {@code a/b/c} but not
+ * {@code a/}) the metadata they would have had if the layer had been applied on its parent: mode,
+ * owner, times and xattrs of the directory the parent chain shows at that path.
+ *
+ * <p>In parallel mode the applier has no lower layers to copy that metadata from and makes such
+ * directories 0755 root:root; through overlayfs the upper directory's metadata wins, so without
+ * this the merged tree would differ from a sequential unpack.
+ *
+ * <p>Candidates are directories of the layer whose metadata differs from the parent chain's
+ * directory at the same path; only when there are candidates is the layer's tar read (its entry
+ * names only) to tell listed directories, which keep their own metadata, from implicit ones.
+ */
+final class ImplicitDirs {
+  private static final Logger LOG = LoggerFactory.getLogger(ImplicitDirs.class);
+  private static final int S_IFMT = 0170000;
+  private static final int S_IFCHR = 0020000;
+  private static final int S_IFDIR = 0040000;
+
+  /** Opens the layer's blob; the caller closes the stream. */
+  @FunctionalInterface
+  interface LayerSource {
+    InputStream open() throws IOException;
+  }
+
+  private ImplicitDirs() {}
+
+  /**
+   * Fixes the layer in the active snapshot shown by {@code mounts} against the committed chain
+   * {@code parent}, read through a temporary view. Returns how many directories were fixed.
+   */
+  static int fix(Unpacker u, List<Mount> mounts, String parent, Descriptor layer)
+      throws IOException {
+    Path upper = upperOf(mounts);
+    if (upper == null) {
+      LOG.warn(
+          "cannot fix implicit directories of layer {}: unexpected mounts {}",
+          layer.digest(),
+          mounts);
+      return 0;
+    }
+    String viewKey =
+        "fixup-" + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + " " + parent;
+    List<Mount> view = u.snapshotter.view(viewKey, parent, Map.of());
+    IOException failure = null;
+    try {
+      List<Path> lowers = lowersOf(view);
+      if (lowers == null) {
+        LOG.warn(
+            "cannot fix implicit directories of layer {}: unexpected view mounts {}",
+            layer.digest(),
+            view);
+        return 0;
+      }
+      Provider content = u.content;
+      return fix(upper, lowers, () -> content.open(layer.digest()));
+    } catch (IOException e) {
+      failure = e;
+      throw e;
+    } finally {
+      try {
+        u.snapshotter.remove(viewKey);
+      } catch (IOException | RuntimeException e) {
+        if (failure != null) {
+          failure.addSuppressed(e);
+        } else {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** The directory a layer was written into, from an active snapshot prepared with no parent. */
+  static Path upperOf(List<Mount> mounts) {
+    if (mounts.size() != 1) {
+      return null;
+    }
+    return switch (mounts.getFirst()) {
+      case BindMount b -> b.sourceDir();
+      case OverlayMount o -> o.upperDir();
+      case OtherMount o -> null;
+    };
+  }
+
+  /** The layer directories of a read-only view, top first. */
+  static List<Path> lowersOf(List<Mount> view) {
+    if (view.size() != 1) {
+      return null;
+    }
+    return switch (view.getFirst()) {
+      case BindMount b -> List.of(b.sourceDir());
+      case OverlayMount o -> {
+        List<Path> l = new ArrayList<>();
+        if (o.upperDir() != null) {
+          l.add(o.upperDir());
+        }
+        l.addAll(o.lowerDirs());
+        yield l;
+      }
+      case OtherMount o -> null;
+    };
+  }
+
+  /**
+   * Fixes the implicit directories of the layer written in {@code upper}, given the parent chain's
+   * layer directories {@code lowers} (top first) and the layer's blob.
+   */
+  static int fix(Path upper, List<Path> lowers, LayerSource layer) throws IOException {
+    List<String[]> candidates = new ArrayList<>();
+    collect(upper, "", lowers, candidates);
+    if (candidates.isEmpty()) {
+      return 0;
+    }
+    Set<String> listed;
+    try (InputStream in = layer.open()) {
+      listed = LayerPaths.listed(in);
+    }
+    int fixed = 0;
+    for (String[] c : candidates) {
+      if (!listed.contains(c[0])) {
+        copyMetadata(Path.of(c[1]), upper.resolve(c[0]));
+        fixed++;
+      }
+    }
+    return fixed;
+  }
+
+  /**
+   * Walks the directories of {@code upper} below {@code rel} that the parent chain also shows as
+   * directories; records {relative path, lower path} where their metadata differs.
+   */
+  private static void collect(Path upper, String rel, List<Path> lowerDirs, List<String[]> out)
+      throws IOException {
+    Path dir = rel.isEmpty() ? upper : upper.resolve(rel);
+    List<Path> children = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+      for (Path p : ds) {
+        children.add(p);
+      }
+    }
+    for (Path child : children) {
+      String name = child.getFileName().toString();
+      if (!Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
+        continue;
+      }
+      List<Path> childLowers = new ArrayList<>();
+      for (Path l : lowerDirs) {
+        Path lc = l.resolve(name);
+        Map<String, Object> a = lstat(lc);
+        if (a == null) {
+          continue;
+        }
+        int type = (Integer) a.get("mode") & S_IFMT;
+        if (type != S_IFDIR) {
+          break; // a whiteout or a non-directory hides everything below it
+        }
+        childLowers.add(lc);
+        if (isOpaque(lc)) {
+          break;
+        }
+      }
+      if (childLowers.isEmpty()) {
+        continue;
+      }
+      String childRel = rel.isEmpty() ? name : rel + "/" + name;
+      // The applier gives an implicit directory with no parents epoch times; listed directories
+      // differ in time from the chain all the time, so only epoch times make a time candidate.
+      Path lower = childLowers.getFirst();
+      if (!Meta.of(child).equals(Meta.of(lower)) || (epoch(child) && !epoch(lower))) {
+        out.add(new String[] {childRel, lower.toString()});
+      }
+      collect(upper, childRel, childLowers, out);
+    }
+  }
+
+  private static boolean epoch(Path dir) throws IOException {
+    return Files.getLastModifiedTime(dir, LinkOption.NOFOLLOW_LINKS).toMillis() == 0;
+  }
+
+  private static Map<String, Object> lstat(Path p) throws IOException {
+    try {
+      return Files.readAttributes(p, "unix:mode,uid,gid,rdev", LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+  }
+
+  static boolean isWhiteout(Map<String, Object> a) {
+    return ((Integer) a.get("mode") & S_IFMT) == S_IFCHR && ((Long) a.get("rdev")) == 0L;
+  }
+
+  private static boolean isOpaque(Path dir) throws IOException {
+    for (String n : List.of("trusted.overlay.opaque", "user.overlay.opaque")) {
+      byte[] v = Xattrs.lget(dir.toString(), n).orElse(null);
+      if (v != null && v.length == 1 && v[0] == 'y') {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isOverlayXattr(String name) {
+    return name.startsWith("trusted.overlay.") || name.startsWith("user.overlay.");
+  }
+
+  /** Owner, full mode and xattrs (overlay's own excluded) of a directory. */
+  private record Meta(int uid, int gid, int mode, Map<String, List<Byte>> xattrs) {
+    static Meta of(Path p) throws IOException {
+      Map<String, Object> a =
+          Files.readAttributes(p, "unix:mode,uid,gid", LinkOption.NOFOLLOW_LINKS);
+      Map<String, List<Byte>> x =
+          ImplicitDirs.xattrs(p).entrySet().stream()
+              .filter(e -> !isOverlayXattr(e.getKey()))
+              .collect(Collectors.toMap(Map.Entry::getKey, e -> boxed(e.getValue())));
+      return new Meta(
+          (Integer) a.get("uid"), (Integer) a.get("gid"), (Integer) a.get("mode") & 07777, x);
+    }
+
+    private static List<Byte> boxed(byte[] b) {
+      List<Byte> l = new ArrayList<>(b.length);
+      for (byte v : b) {
+        l.add(v);
+      }
+      return l;
+    }
+  }
+
+  /** Every xattr of {@code p} (not following a symlink), name to value. */
+  static Map<String, byte[]> xattrs(Path p) throws IOException {
+    Map<String, byte[]> out = new java.util.LinkedHashMap<>();
+    for (String n : Xattrs.llist(p.toString())) {
+      Xattrs.lget(p.toString(), n).ifPresent(v -> out.put(n, v));
+    }
+    return out;
+  }
+
+  /** Makes {@code to}'s owner, mode, xattrs and times those of {@code from}. */
+  static void copyMetadata(Path from, Path to) throws IOException {
+    Map<String, Object> a =
+        Files.readAttributes(
+            from, "unix:mode,uid,gid,lastModifiedTime,lastAccessTime", LinkOption.NOFOLLOW_LINKS);
+    // chown first: it clears set-id bits that chmod then restores.
+    Files.setAttribute(to, "unix:uid", a.get("uid"), LinkOption.NOFOLLOW_LINKS);
+    Files.setAttribute(to, "unix:gid", a.get("gid"), LinkOption.NOFOLLOW_LINKS);
+    FileCalls.fchmodat(FileCalls.AT_FDCWD, to.toString(), (Integer) a.get("mode") & 07777);
+    Map<String, byte[]> want = xattrs(from);
+    for (String name : Xattrs.llist(to.toString())) {
+      if (!isOverlayXattr(name) && !want.containsKey(name)) {
+        Xattrs.lremove(to.toString(), name);
+      }
+    }
+    for (Map.Entry<String, byte[]> e : want.entrySet()) {
+      if (!isOverlayXattr(e.getKey())) {
+        byte[] have = Xattrs.lget(to.toString(), e.getKey()).orElse(null);
+        if (have == null || !Arrays.equals(have, e.getValue())) {
+          Xattrs.lset(to.toString(), e.getKey(), e.getValue(), 0);
+        }
+      }
+    }
+    Files.getFileAttributeView(to, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+        .setTimes((FileTime) a.get("lastModifiedTime"), (FileTime) a.get("lastAccessTime"), null);
+  }
+}
