@@ -29,7 +29,7 @@ if [ "${AOT:-1}" != 0 ]; then
     seq 1 300 > aot-train/src/etc/lines && printf 'x\n' > aot-train/src/usr/bin/tool
     ln -s ../etc/lines aot-train/src/usr/lines
     tar -C aot-train/src -czf aot-train/layer.tar.gz .
-    "$JAVA" "${JVM[@]}" -XX:AOTCacheOutput="$aot" -cp "$CP" dev.layerd.archive.ApplyMain \
+    "$JAVA" "${JVM[@]}" -XX:AOTCacheOutput="$aot" -cp "$CP" dev.layerd.cli.ApplyMain \
       aot-train/layer.tar.gz aot-train/out >/dev/null 2>&1 || rm -f "$aot"
     rm -rf aot-train
   fi
@@ -101,10 +101,10 @@ for run in $(seq 1 "$RUNS"); do
     if (( run % 2 )); then
       measure tar "$layer" tar $zflag -xpf "$layer" -C "$t"
       measure layerd "$layer" "$JAVA" "${JVM[@]}" -cp "$CP" \
-        dev.layerd.archive.ApplyMain "$layer" "$l"
+        dev.layerd.cli.ApplyMain "$layer" "$l"
     else
       measure layerd "$layer" "$JAVA" "${JVM[@]}" -cp "$CP" \
-        dev.layerd.archive.ApplyMain "$layer" "$l"
+        dev.layerd.cli.ApplyMain "$layer" "$l"
       measure tar "$layer" tar $zflag -xpf "$layer" -C "$t"
     fi
     echo "  run $run $layer: tar ${TIMES[tar,$layer]}/ layerd ${TIMES[layerd,$layer]}"

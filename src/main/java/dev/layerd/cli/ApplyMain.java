@@ -1,5 +1,9 @@
-package dev.layerd.archive;
+package dev.layerd.cli;
 
+import dev.layerd.archive.AppliedLayer;
+import dev.layerd.archive.ArchiveOptions;
+import dev.layerd.archive.Archives;
+import dev.layerd.archive.WhiteoutMode;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
