@@ -1,5 +1,6 @@
 package dev.layerd.archive;
 
+import dev.layerd.io.InputStreams;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,16 +39,7 @@ final class DigestingInputStream extends FilterInputStream {
   @Override
   public long skip(long n) throws IOException {
     // skipped bytes must be hashed too
-    byte[] buf = new byte[(int) Math.min(n, 65536)];
-    long done = 0;
-    while (done < n) {
-      int r = read(buf, 0, (int) Math.min(buf.length, n - done));
-      if (r < 0) {
-        break;
-      }
-      done += r;
-    }
-    return done;
+    return InputStreams.skipByReading(this, n);
   }
 
   @Override

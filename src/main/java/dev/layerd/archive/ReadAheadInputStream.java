@@ -1,5 +1,6 @@
 package dev.layerd.archive;
 
+import dev.layerd.io.InputStreams;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -97,8 +98,7 @@ final class ReadAheadInputStream extends InputStream {
 
   @Override
   public int read() throws IOException {
-    byte[] one = new byte[1];
-    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    return InputStreams.readOne(this);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.layerd.content;
 
 import dev.layerd.errdefs.DigestMismatchException;
+import dev.layerd.io.InputStreams;
 import dev.layerd.oci.Descriptor;
 import dev.layerd.oci.Digest;
 import java.io.FilterInputStream;
@@ -75,16 +76,7 @@ public final class VerifyingInputStream extends FilterInputStream {
   /** Skipping still has to hash the skipped bytes, so it reads them. */
   @Override
   public long skip(long n) throws IOException {
-    byte[] buf = new byte[(int) Math.min(Math.max(n, 0), 64 * 1024)];
-    long done = 0;
-    while (done < n) {
-      int r = read(buf, 0, (int) Math.min(buf.length, n - done));
-      if (r < 0) {
-        break;
-      }
-      done += r;
-    }
-    return done;
+    return InputStreams.skipByReading(this, n);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.layerd.diff;
 
+import dev.layerd.io.InputStreams;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,9 +26,7 @@ final class ProgressInputStream extends FilterInputStream {
 
   @Override
   public int read() throws IOException {
-    byte[] one = new byte[1];
-    int n = read(one, 0, 1);
-    return n < 0 ? -1 : one[0] & 0xff;
+    return InputStreams.readOne(this);
   }
 
   @Override
@@ -50,16 +49,7 @@ final class ProgressInputStream extends FilterInputStream {
 
   @Override
   public long skip(long n) throws IOException {
-    byte[] buf = new byte[(int) Math.min(Math.max(n, 0), 64 * 1024)];
-    long done = 0;
-    while (done < n) {
-      int r = read(buf, 0, (int) Math.min(buf.length, n - done));
-      if (r < 0) {
-        break;
-      }
-      done += r;
-    }
-    return done;
+    return InputStreams.skipByReading(this, n);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.layerd.server;
 
 import com.google.protobuf.ByteString;
+import dev.layerd.io.InputStreams;
 import dev.layerd.oci.Digest;
 import dev.layerd.server.proto.content.v1.ContentGrpc;
 import dev.layerd.server.proto.content.v1.ReadContentRequest;
@@ -49,9 +50,7 @@ final class ContentReadStream extends InputStream {
 
   @Override
   public int read() throws IOException {
-    byte[] one = new byte[1];
-    int n = read(one, 0, 1);
-    return n < 0 ? -1 : one[0] & 0xff;
+    return InputStreams.readOne(this);
   }
 
   @Override
