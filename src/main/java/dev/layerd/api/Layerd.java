@@ -30,6 +30,7 @@ import dev.layerd.oci.Digest;
 import dev.layerd.oci.MediaTypes;
 import dev.layerd.oci.Platform;
 import dev.layerd.snapshots.Kind;
+import dev.layerd.snapshots.NativeOptions;
 import dev.layerd.snapshots.OverlayOptions;
 import dev.layerd.snapshots.SnapshotInfo;
 import dev.layerd.snapshots.Snapshotter;
@@ -142,18 +143,21 @@ public final class Layerd implements AutoCloseable {
           DifferOptions.defaults()
               .withMountRoot(root.resolve("tmpmounts"))
               .withNoSameOwner(!isRoot());
-      // TODO: the snapshotters' root_path settings are not honoured (always
-      // <root>/snapshots/<name>); resolve once Snapshotters takes a directory of its own.
       SnapshotterFactory sf =
           name ->
               switch (name) {
                 case Snapshotters.OVERLAYFS, "overlay" ->
-                    Snapshotters.overlay(
-                        root,
+                    Snapshotters.overlayIn(
+                        cfg.overlayfs().resolveRootPath(root),
                         db,
                         OverlayOptions.defaults()
                             .withUserxattr(cfg.overlayfs().mountOptions().contains("userxattr"))
                             .withSyncRemove(cfg.overlayfs().syncRemove()));
+                case Snapshotters.NATIVE ->
+                    Snapshotters.nativeCopyIn(
+                        cfg.nativeSnapshotter().resolveRootPath(root),
+                        db,
+                        NativeOptions.defaults());
                 default -> Snapshotters.open(name, root, db);
               };
       ApplierFactory af = (provider, order) -> DiffService.create(provider, differOptions, order);

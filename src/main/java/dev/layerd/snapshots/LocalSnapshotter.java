@@ -78,10 +78,9 @@ final class LocalSnapshotter implements Snapshotter {
                     .unstarted(r));
   }
 
-  /** Opens the snapshotter under {@code <root>/snapshots/<name>}, repairing what a crash left. */
-  static LocalSnapshotter open(Path root, MetadataDatabase db, Backend backend)
+  /** Opens the snapshotter whose directories live in {@code home}, repairing what a crash left. */
+  static LocalSnapshotter open(Path home, MetadataDatabase db, Backend backend)
       throws IOException {
-    Path home = root.resolve("snapshots").resolve(backend.name());
     for (Path d : List.of(home, home.resolve("snapshots"), home.resolve("tmp"),
         home.resolve("trash"))) {
       Files.createDirectories(d);

@@ -7,9 +7,10 @@ import java.nio.file.Path;
 
 /**
  * Opens the snapshotters layerd ships. Each keeps its directories under {@code
- * <root>/snapshots/<name>/} and its metadata in {@code db} (tables keyed by the snapshotter's
- * name, so both can share one database). Opening repairs what an earlier crash left behind. The
- * caller keeps ownership of {@code db} and closes it after the snapshotter.
+ * <root>/snapshots/<name>/}, or in a directory of its own given with the {@code ...In} factories
+ * (the config's {@code root_path}), and its metadata in {@code db} (tables keyed by the
+ * snapshotter's name, so both can share one database). Opening repairs what an earlier crash left
+ * behind. The caller keeps ownership of {@code db} and closes it after the snapshotter.
  */
 public final class Snapshotters {
   /** Name of the overlay snapshotter, as in containerd. */
@@ -30,7 +31,13 @@ public final class Snapshotters {
    */
   public static Snapshotter overlay(Path root, MetadataDatabase db, OverlayOptions options)
       throws IOException {
-    return LocalSnapshotter.open(root, db, new OverlayBackend(options));
+    return overlayIn(home(root, OVERLAYFS), db, options);
+  }
+
+  /** The overlay snapshotter keeping its directories in {@code home}. */
+  public static Snapshotter overlayIn(Path home, MetadataDatabase db, OverlayOptions options)
+      throws IOException {
+    return LocalSnapshotter.open(home, db, new OverlayBackend(options));
   }
 
   /** The native snapshotter with {@link NativeOptions#defaults()}. */
@@ -44,7 +51,18 @@ public final class Snapshotters {
    */
   public static Snapshotter nativeCopy(Path root, MetadataDatabase db, NativeOptions options)
       throws IOException {
-    return LocalSnapshotter.open(root, db, new NativeBackend(options));
+    return nativeCopyIn(home(root, NATIVE), db, options);
+  }
+
+  /** The native snapshotter keeping its directories in {@code home}. */
+  public static Snapshotter nativeCopyIn(Path home, MetadataDatabase db, NativeOptions options)
+      throws IOException {
+    return LocalSnapshotter.open(home, db, new NativeBackend(options));
+  }
+
+  /** Where the snapshotter {@code name} keeps its directories by default. */
+  public static Path home(Path root, String name) {
+    return root.resolve("snapshots").resolve(name);
   }
 
   /** The snapshotter called {@code name} ({@value #OVERLAYFS} or {@value #NATIVE}), defaults. */
