@@ -102,6 +102,7 @@ public final class Layerd implements AutoCloseable {
   private final SnapshotterFactory snapshotterFactory;
   private final ApplierFactory applierFactory;
   private final Map<String, Snapshotter> snapshotters = new LinkedHashMap<>();
+  private final GcLock gcLock;
 
   Layerd(
       Path root,
@@ -118,6 +119,7 @@ public final class Layerd implements AutoCloseable {
     this.images = Objects.requireNonNull(images, "images");
     this.snapshotterFactory = Objects.requireNonNull(snapshotterFactory);
     this.applierFactory = Objects.requireNonNull(applierFactory);
+    this.gcLock = new GcLock(root.resolve("locks").resolve("gc"));
   }
 
   /**
@@ -228,7 +230,9 @@ public final class Layerd implements AutoCloseable {
    * blob, and returns the image records written. See {@link Importer}.
    */
   public List<Image> importImage(Path source, ImportOptions options) throws IOException {
-    return new Importer(content, images).importArchive(source, options);
+    try (GcLock.Held h = gcLock.shared()) {
+      return new Importer(content, images).importArchive(source, options);
+    }
   }
 
   /**
@@ -251,6 +255,12 @@ public final class Layerd implements AutoCloseable {
    * @throws dev.layerd.unpack.UnpackException naming the layer that failed and why
    */
   public UnpackResult unpack(String name, UnpackRequest request) throws IOException {
+    try (GcLock.Held h = gcLock.shared()) {
+      return unpackHeld(name, request);
+    }
+  }
+
+  private UnpackResult unpackHeld(String name, UnpackRequest request) throws IOException {
     Image img = images.get(name);
     Config cfg = loaded.config();
     Platform platform = request.platform() != null ? request.platform() : Platform.host();
@@ -399,6 +409,13 @@ public final class Layerd implements AutoCloseable {
    */
   public MountResult mount(String nameOrKey, Path target, boolean rw, String snapshotterName)
       throws IOException {
+    try (GcLock.Held h = gcLock.shared()) {
+      return mountHeld(nameOrKey, target, rw, snapshotterName);
+    }
+  }
+
+  private MountResult mountHeld(
+      String nameOrKey, Path target, boolean rw, String snapshotterName) throws IOException {
     Snapshotter s = snapshotter(snapshotterName);
     Path abs = target.toAbsolutePath().normalize();
     String parent = null;
@@ -591,6 +608,8 @@ public final class Layerd implements AutoCloseable {
    * committed snapshots that no reachable image config names in a {@code
    * containerd.io/gc.ref.snapshot.<snapshotter>} label (directly or as a parent) and that no active
    * snapshot or view sits on. Snapshotters that were never used on this root are not opened.
+   * Waits for imports, unpacks and mounts in flight, in this process or another on the same root,
+   * and keeps new ones waiting until it is done.
    */
   public PruneResult prune() throws IOException {
     List<String> names = new ArrayList<>();
@@ -599,7 +618,9 @@ public final class Layerd implements AutoCloseable {
         names.add(n);
       }
     }
-    return Pruner.prune(images, content, names, this::snapshotter);
+    try (GcLock.Held h = gcLock.exclusive()) {
+      return Pruner.prune(images, content, names, this::snapshotter);
+    }
   }
 
   /** True when snapshotter {@code n} was opened or has a directory under the root. */
