@@ -3,7 +3,7 @@
 # medians of RUNS runs, plain and gzip. Needs a built jar (mvn -DskipTests package) and root
 # (both sides then keep owners). Usage: bench/apply-bench.sh [work dir]
 # Env: RUNS (3), SMALL_FILES (50000), BIG_MB (about 1000: the mixed layer's target size),
-# AOT (1: layerd runs with a JDK AOT cache trained once on a tiny layer, as ./layerd does; 0: none).
+# AOT (1: layerd runs with a JDK AOT cache made by its training run, as ./layerd does; 0: none).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT_DIR=$PWD
@@ -24,13 +24,10 @@ JVM=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC)
 if [ "${AOT:-1}" != 0 ]; then
   aot="$WORK/layerd-bench.aot"
   if [ ! -f "$aot" ] || [ "$ROOT_DIR/target/layerd.jar" -nt "$aot" ]; then
-    echo "training the AOT cache on a tiny layer (not the measured ones)"
-    rm -rf aot-train && mkdir -p aot-train/src/etc aot-train/src/usr/bin
-    seq 1 300 > aot-train/src/etc/lines && printf 'x\n' > aot-train/src/usr/bin/tool
-    ln -s ../etc/lines aot-train/src/usr/lines
-    tar -C aot-train/src -czf aot-train/layer.tar.gz .
-    "$JAVA" "${JVM[@]}" -XX:AOTCacheOutput="$aot" -cp "$CP" dev.layerd.cli.ApplyMain \
-      aot-train/layer.tar.gz aot-train/out >/dev/null 2>&1 || rm -f "$aot"
+    echo "training the AOT cache with layerd's training run (generated layers, not these)"
+    rm -rf aot-train
+    "$JAVA" "${JVM[@]}" -XX:AOTCacheOutput="$aot" -cp "$CP" dev.layerd.cli.TrainMain aot-train \
+      >/dev/null 2>&1 || rm -f "$aot"
     rm -rf aot-train
   fi
   [ -f "$aot" ] && JVM+=(-XX:AOTCache="$aot" -Xlog:aot=off -Xlog:cds=off)
