@@ -39,6 +39,9 @@ final class LayerApplier implements AutoCloseable {
   private static final int MAX_PATH = 4095;
   private static final int STATX = FileCalls.STATX_BASIC_STATS;
   private static final int NOFOLLOW = FileCalls.AT_SYMLINK_NOFOLLOW;
+  /** Small files are finished on a second thread ({@link WriteBehind}); false for comparison. */
+  private static final boolean WRITE_BEHIND =
+      Boolean.parseBoolean(System.getProperty("layerd.apply.writeBehind", "true"));
 
   private final ArchiveOptions options;
   private final String layer;
@@ -58,6 +61,7 @@ final class LayerApplier implements AutoCloseable {
   private final Map<String, Metadata> deferred = new LinkedHashMap<>();
   private final Map<String, Statx> keptTimes = new LinkedHashMap<>();
   private String entry = "(none)";
+  private WriteBehind writeBehind;
   private int skippedXattrs;
   private String firstSkippedXattr;
   private int skippedDevices;
@@ -147,6 +151,9 @@ final class LayerApplier implements AutoCloseable {
 
   /** Sets the deferred directory modes and times, then syncs when asked. */
   void finish() throws IOException {
+    if (writeBehind != null) {
+      writeBehind.drain(); // directory times and a sync come after every file's content
+    }
     entry = "(directory metadata)";
     List<Map.Entry<String, Metadata>> list = new ArrayList<>(deferred.entrySet());
     try {
@@ -288,6 +295,25 @@ final class LayerApplier implements AutoCloseable {
       removeAll(pfd, base);
       fd = FileCalls.openat(pfd, base, flags, 0600);
     }
+    if (WRITE_BEHIND && !e.isSparse() && md.xattrs().isEmpty()
+        && e.getSize() <= WriteBehind.MAX_FILE) {
+      byte[] data;
+      try {
+        data = readContent(in, (int) e.getSize());
+      } catch (IOException x) {
+        try {
+          FileCalls.close(fd, entry);
+        } catch (ErrnoException ignored) {
+          // the read failure is what the caller needs to see
+        }
+        throw x;
+      }
+      if (writeBehind == null) {
+        writeBehind = new WriteBehind(layer, !options.noSameOwner());
+      }
+      writeBehind.submit(fd, data, md, entry);
+      return;
+    }
     boolean ok = false;
     try {
       if (e.isSparse()) {
@@ -360,6 +386,24 @@ final class LayerApplier implements AutoCloseable {
       }
       throw reject("corrupt or truncated stream: " + x.getMessage(), x);
     }
+  }
+
+  private byte[] readContent(InputStream in, int size) throws IOException {
+    byte[] data = new byte[size];
+    int off = 0;
+    while (off < size) {
+      int n;
+      try {
+        n = in.read(data, off, size - off);
+      } catch (IOException x) {
+        throw reject("corrupt or truncated stream: " + x.getMessage(), x);
+      }
+      if (n < 0) {
+        throw reject("stream ends " + (size - off) + " bytes before the end of the entry");
+      }
+      off += n;
+    }
+    return data;
   }
 
   private void copy(InputStream in, int fd, long size) throws IOException {
@@ -916,6 +960,9 @@ final class LayerApplier implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    if (writeBehind != null) {
+      writeBehind.close();
+    }
     parents.close();
     dirs.close();
     FileCalls.close(rootFd, "root");
