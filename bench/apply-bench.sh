@@ -3,7 +3,10 @@
 # medians of RUNS runs, plain and gzip. Needs a built jar (mvn -DskipTests package) and root
 # (both sides then keep owners). Usage: bench/apply-bench.sh [work dir]
 # Env: RUNS (3), SMALL_FILES (50000), BIG_MB (about 1000: the mixed layer's target size),
-# AOT (1: layerd runs with a JDK AOT cache made by its training run, as ./layerd does; 0: none).
+# AOT (1: layerd runs with a JDK AOT cache made by its training run, as ./layerd does; 0: none),
+# LAYERD_JAVA_OPTS (more JVM options, e.g. -Dlayerd.apply.writeBehind=false to compare).
+# Columns: cold process (layerd_s, ratio: one JVM per layer, start-up and JIT included) and
+# warm (warm_s, warm_r: the same layer applied again in one JVM, as the service does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT_DIR=$PWD
@@ -20,7 +23,7 @@ command -v tar >/dev/null && [ -x /usr/bin/time ] || { echo "needs GNU tar and /
 mkdir -p "$WORK"
 cd "$WORK"
 
-JVM=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC)
+JVM=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC ${LAYERD_JAVA_OPTS:-})
 if [ "${AOT:-1}" != 0 ]; then
   aot="$WORK/layerd-bench.aot"
   if [ ! -f "$aot" ] || [ "$ROOT_DIR/target/layerd.jar" -nt "$aot" ]; then
@@ -108,16 +111,28 @@ for run in $(seq 1 "$RUNS"); do
   done
 done
 
+# ---- warm: one JVM applies each layer RUNS+2 times and the first two passes are left out, as a
+# long-running layerd (the gRPC service behind containerd) applies once its code is compiled
+declare -A WARM
+for layer in small.tar small.tar.gz big.tar big.tar.gz; do
+  w="out/warm-$layer" && mkdir -p "$w" && sync
+  WARM[$layer]=$("$JAVA" "${JVM[@]}" -Dlayerd.repeat=$((RUNS + 2)) -cp "$CP" \
+    dev.layerd.cli.ApplyMain "$layer" "$w" | awk 'NR > 2 {print $3 / 1000}' | median)
+  echo "  warm $layer: ${WARM[$layer]} s"
+done
+
 echo
-printf '%-14s %10s %10s %7s %12s %12s\n' layer tar_s layerd_s ratio tar_rss_MB layerd_rss_MB
+printf '%-14s %10s %10s %7s %12s %12s %10s %7s\n' layer tar_s layerd_s ratio tar_rss_MB \
+  layerd_rss_MB warm_s warm_r
 for layer in small.tar small.tar.gz big.tar big.tar.gz; do
   tt=$(echo "${TIMES[tar,$layer]}" | median)
   lt=$(echo "${TIMES[layerd,$layer]}" | median)
   tr_=$(echo "${RSS[tar,$layer]}" | median)
   lr=$(echo "${RSS[layerd,$layer]}" | median)
-  printf '%-14s %10.2f %10.2f %7.2f %12.1f %12.1f\n' "$layer" "$tt" "$lt" \
+  wt=${WARM[$layer]}
+  printf '%-14s %10.2f %10.2f %7.2f %12.1f %12.1f %10.2f %7.2f\n' "$layer" "$tt" "$lt" \
     "$(echo "$lt $tt" | awk '{print $1/$2}')" "$(echo "$tr_" | awk '{print $1/1024}')" \
-    "$(echo "$lr" | awk '{print $1/1024}')"
+    "$(echo "$lr" | awk '{print $1/1024}')" "$wt" "$(echo "$wt $tt" | awk '{print $1/$2}')"
 done
 
 # the trees agree (owners, modes, content), checked on the last run's plain layers

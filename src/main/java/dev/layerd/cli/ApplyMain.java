@@ -10,7 +10,10 @@ import java.nio.file.Path;
 
 /**
  * A bare entry point for measuring the applier: {@code ApplyMain LAYER TARGET [delete|overlay]}.
- * Prints the diffID and size. Not a user interface (that is the {@code layerd} command line).
+ * Prints the diffID and size. With {@code -Dlayerd.repeat=N} it applies the layer N times in one
+ * JVM, into {@code TARGET/1} to {@code TARGET/N}, and prints each pass's milliseconds: the later
+ * passes show what a long-running layerd (the gRPC service) takes once its code is compiled. Not a
+ * user interface (that is the {@code layerd} command line).
  */
 public final class ApplyMain {
   private ApplyMain() {}
@@ -23,14 +26,19 @@ public final class ApplyMain {
         args.length > 2 && args[2].equalsIgnoreCase("overlay")
             ? WhiteoutMode.OVERLAY
             : WhiteoutMode.DELETE;
+    int repeat = Integer.getInteger("layerd.repeat", 0);
     Path target = Files.createDirectories(Path.of(args[1]));
-    try (InputStream in = Files.newInputStream(Path.of(args[0]))) {
-      AppliedLayer a =
-          Archives.apply(
-              target,
-              in,
-              ArchiveOptions.builder().whiteoutMode(mode).layerName(args[0]).build());
-      System.out.println(a.diffId() + " " + a.size());
+    for (int pass = 1; pass <= Math.max(1, repeat); pass++) {
+      Path into =
+          repeat > 0 ? Files.createDirectories(target.resolve(Integer.toString(pass))) : target;
+      long start = System.nanoTime();
+      try (InputStream in = Files.newInputStream(Path.of(args[0]))) {
+        AppliedLayer a =
+            Archives.apply(
+                into, in, ArchiveOptions.builder().whiteoutMode(mode).layerName(args[0]).build());
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        System.out.println(a.diffId() + " " + a.size() + (repeat > 0 ? " " + ms + " ms" : ""));
+      }
     }
   }
 }
