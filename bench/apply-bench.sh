@@ -23,7 +23,9 @@ command -v tar >/dev/null && [ -x /usr/bin/time ] || { echo "needs GNU tar and /
 mkdir -p "$WORK"
 cd "$WORK"
 
-JVM=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC ${LAYERD_JAVA_OPTS:-})
+# the launcher's options (./layerd), with the jar on the class path
+JVM=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xss1m -XX:CompileThresholdScaling=6
+  ${LAYERD_JAVA_OPTS:-})
 if [ "${AOT:-1}" != 0 ]; then
   aot="$WORK/layerd-bench.aot"
   if [ ! -f "$aot" ] || [ "$ROOT_DIR/target/layerd.jar" -nt "$aot" ]; then
