@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.slf4j.Logger;
@@ -70,6 +71,7 @@ public final class Archives {
     @SuppressWarnings("deprecation") // the builder arrives in a later Commons Compress
     TarArchiveInputStream tar = new TarArchiveInputStream(guard, StandardCharsets.UTF_8.name());
     int entries = 0;
+    Set<String> implicitDirs;
     try (raw;
         ahead;
         LayerApplier applier = new LayerApplier(root, options)) {
@@ -91,6 +93,7 @@ public final class Archives {
         entries++;
       }
       applier.finish();
+      implicitDirs = applier.implicitDirs();
       try {
         ahead.drain(); // the bytes after the tar's end are part of the diffID
         counting.finish();
@@ -100,7 +103,8 @@ public final class Archives {
       }
     }
     AppliedLayer applied =
-        new AppliedLayer(Digest.fromSha256(digesting.digest()), digesting.count());
+        new AppliedLayer(
+            Digest.fromSha256(digesting.digest()), digesting.count(), implicitDirs);
     if (LOG.isDebugEnabled()) {
       LOG.debug(
           "applied layer {} ({}, {} mode): diffID {}, {} bytes, {} entries in {} ms",

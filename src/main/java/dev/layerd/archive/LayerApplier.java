@@ -59,6 +59,8 @@ final class LayerApplier implements AutoCloseable {
 
   private final Set<String> opaqueDirs = new HashSet<>();
   private final Map<String, Metadata> deferred = new LinkedHashMap<>();
+  /** Directories made for an entry's sake that no entry listed (so far). */
+  private final Set<String> implicit = new HashSet<>();
   private final Map<String, Statx> keptTimes = new LinkedHashMap<>();
   private String entry = "(none)";
   private WriteBehind writeBehind;
@@ -147,6 +149,11 @@ final class LayerApplier implements AutoCloseable {
   private static boolean isRegular(TarArchiveEntry e) {
     byte f = e.getLinkFlag();
     return f == '0' || f == 0 || f == '7' || f == 'S' || e.isSparse();
+  }
+
+  /** The directories this layer needed but did not list; complete after {@link #finish}. */
+  Set<String> implicitDirs() {
+    return implicit;
   }
 
   /** Sets the deferred directory modes and times, then syncs when asked. */
@@ -254,6 +261,7 @@ final class LayerApplier implements AutoCloseable {
       }
     }
     directoryMetadata(pfd, base, md, existed);
+    implicit.remove(path);
     if (overlay && wasWhiteout) {
       // deleted and recreated in one layer: the new directory hides the lower one
       setOpaque(Xattrs.at(pfd, base));
@@ -794,6 +802,7 @@ final class LayerApplier implements AutoCloseable {
         Metadata md = implicitMetadata(next);
         directoryMetadata(cur, c, md, false);
         deferred.put(next, md);
+        implicit.add(next);
         if (!overlay) {
           addLayerPath(next);
         }

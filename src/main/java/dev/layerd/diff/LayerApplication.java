@@ -65,6 +65,9 @@ final class LayerApplication {
     if (options.syncFs()) {
       SyncCalls.syncfs(root);
     }
+    if (applied.implicitDirs() != null) {
+      options.implicitDirs().accept(applied.implicitDirs());
+    }
     return new Descriptor(MediaTypes.OCI_LAYER, applied.diffId(), applied.size());
   }
 

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,8 +38,9 @@ import org.slf4j.LoggerFactory;
  * this the merged tree would differ from a sequential unpack.
  *
  * <p>Candidates are directories of the layer whose metadata differs from the parent chain's
- * directory at the same path; only when there are candidates is the layer's tar read (its entry
- * names only) to tell listed directories, which keep their own metadata, from implicit ones.
+ * directory at the same path. The applier reports which directories it made implicitly; when an
+ * applier did not, and there are candidates, the layer's tar is read again (its entry names only)
+ * to tell listed directories, which keep their own metadata, from implicit ones.
  */
 final class ImplicitDirs {
   private static final Logger LOG = LoggerFactory.getLogger(ImplicitDirs.class);
@@ -58,8 +60,12 @@ final class ImplicitDirs {
    * Fixes the layer in the active snapshot shown by {@code mounts} against the committed chain
    * {@code parent}, read through a temporary view. Returns how many directories were fixed.
    */
-  static int fix(Unpacker u, List<Mount> mounts, String parent, Descriptor layer)
+  static int fix(
+      Unpacker u, List<Mount> mounts, String parent, Descriptor layer, Set<String> implicit)
       throws IOException {
+    if (implicit != null && implicit.isEmpty()) {
+      return 0; // the applier made no directory the layer did not list
+    }
     Path upper = upperOf(mounts);
     if (upper == null) {
       LOG.warn(
@@ -82,7 +88,7 @@ final class ImplicitDirs {
         return 0;
       }
       Provider content = u.content;
-      return fix(upper, lowers, () -> content.open(layer.digest()));
+      return fix(upper, lowers, implicit, () -> content.open(layer.digest()));
     } catch (IOException e) {
       failure = e;
       throw e;
@@ -135,18 +141,33 @@ final class ImplicitDirs {
    * layer directories {@code lowers} (top first) and the layer's blob.
    */
   static int fix(Path upper, List<Path> lowers, LayerSource layer) throws IOException {
+    return fix(upper, lowers, null, layer);
+  }
+
+  /**
+   * As {@link #fix(Path, List, LayerSource)}, with the implicit directories the applier reported
+   * ({@code implicit}); null when it did not, and then the layer's entry names decide.
+   */
+  static int fix(Path upper, List<Path> lowers, Set<String> implicit, LayerSource layer)
+      throws IOException {
     List<String[]> candidates = new ArrayList<>();
     collect(upper, "", lowers, candidates);
     if (candidates.isEmpty()) {
       return 0;
     }
-    Set<String> listed;
-    try (InputStream in = layer.open()) {
-      listed = LayerPaths.listed(in);
+    Predicate<String> isImplicit;
+    if (implicit != null) {
+      isImplicit = implicit::contains;
+    } else {
+      Set<String> listed;
+      try (InputStream in = layer.open()) {
+        listed = LayerPaths.listed(in);
+      }
+      isImplicit = p -> !listed.contains(p);
     }
     int fixed = 0;
     for (String[] c : candidates) {
-      if (!listed.contains(c[0])) {
+      if (isImplicit.test(c[0])) {
         copyMetadata(Path.of(c[1]), upper.resolve(c[0]));
         fixed++;
       }

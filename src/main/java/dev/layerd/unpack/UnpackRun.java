@@ -36,6 +36,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +49,7 @@ final class UnpackRun {
   private final Descriptor manifestDesc;
   private final UnpackOptions opts;
   private final Set<String> active = ConcurrentHashMap.newKeySet();
+
   /** Chain locks by layer, each released once its layer is committed or skipped. */
   private ChainLocks.Held[] held = new ChainLocks.Held[0];
 
@@ -69,7 +71,12 @@ final class UnpackRun {
 
   /** The outcome of applying one layer with no parent, before it is committed. */
   private record Detached(
-      String key, List<Mount> mounts, Descriptor applied, long startNanos, Exception deferral) {}
+      String key,
+      List<Mount> mounts,
+      Descriptor applied,
+      Set<String> implicitDirs,
+      long startNanos,
+      Exception deferral) {}
 
   /** A failure in an apply task, tagged with its layer. */
   private static final class LayerFailure extends RuntimeException {
@@ -290,8 +297,11 @@ final class UnpackRun {
         active.add(key);
         report(i, LayerState.APPLYING);
         Descriptor applied;
+        AtomicReference<Set<String>> implicitDirs = new AtomicReference<>();
         try {
-          applied = u.applier.apply(layer, mounts, applyOptions(i, true));
+          applied =
+              u.applier.apply(
+                  layer, mounts, applyOptions(i, true).withImplicitDirs(implicitDirs::set));
         } catch (LayerdException e) {
           if (e.kind() != ErrorKind.FAILED_PRECONDITION && e.kind() != ErrorKind.NOT_IMPLEMENTED) {
             throw e;
@@ -299,11 +309,11 @@ final class UnpackRun {
           // Needs its lower layers (a hardlink into one, or no differ takes parallel work):
           // applied again on the parent chain when that is committed.
           removeActive(key, e);
-          return new Detached(key, List.of(), null, start, e);
+          return new Detached(key, List.of(), null, null, start, e);
         }
         report(i, LayerState.VERIFYING);
         verify(i, applied);
-        return new Detached(key, mounts, applied, start, null);
+        return new Detached(key, mounts, applied, implicitDirs.get(), start, null);
       } finally {
         slots.release();
       }
@@ -340,7 +350,7 @@ final class UnpackRun {
     String parent = i == 0 ? "" : chainIds.get(i - 1).toString();
     int fixed = 0;
     if (i > 0 && u.fixImplicitDirs) {
-      fixed = ImplicitDirs.fix(u, d.mounts(), parent, layers.get(i));
+      fixed = ImplicitDirs.fix(u, d.mounts(), parent, layers.get(i), d.implicitDirs());
     }
     commit(i, d.key(), parent, true, d.applied(), d.startNanos(), false, fixed);
   }

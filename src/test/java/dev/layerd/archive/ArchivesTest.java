@@ -242,6 +242,22 @@ class ArchivesTest {
     assertThat(root.resolve("o1/.wh..wh..opq")).doesNotExist();
   }
 
+  @ParameterizedTest
+  @EnumSource(WhiteoutMode.class)
+  void reportsTheDirectoriesTheLayerNeededButDidNotList(WhiteoutMode mode) throws Exception {
+    byte[] layer =
+        new TarBuilder()
+            .file("a/b/c", "x")
+            .dir("x")
+            .file("x/y/z", "x")
+            .file("late/d/f", "x")
+            .dir("late") // listed after it was needed: not implicit
+            .symlink("s/l", "t")
+            .bytes();
+    AppliedLayer applied = apply(root(), layer, mode);
+    assertThat(applied.implicitDirs()).containsExactlyInAnyOrder("a", "a/b", "x/y", "late/d", "s");
+  }
+
   @Test
   @RequiresRoot
   void overlayModeKeepsNoWhiteoutsBelowAnOpaqueDirectoryOfTheSameLayer() throws Exception {

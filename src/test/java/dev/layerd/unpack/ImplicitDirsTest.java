@@ -13,6 +13,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
+import java.util.Set;
 import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -111,6 +112,33 @@ class ImplicitDirsTest {
     assertThat(mode(upper.resolve("x")))
         .as("listed in the layer: keeps its own mode")
         .isEqualTo(0755);
+  }
+
+  @Test
+  void usesTheDirectoriesTheApplierReportedWithoutReadingTheLayer() throws IOException {
+    Path lower = tmp.resolve("lower");
+    Path upper = tmp.resolve("upper");
+    dir(lower.resolve("a/b"), 0750);
+    dir(lower.resolve("a"), 0711);
+    dir(lower.resolve("x"), 0700);
+    dir(upper.resolve("a/b"), 0755);
+    dir(upper.resolve("x"), 0755);
+    Files.writeString(upper.resolve("a/b/c"), "x");
+    Files.writeString(upper.resolve("x/y"), "x");
+
+    int fixed =
+        ImplicitDirs.fix(
+            upper,
+            List.of(lower),
+            Set.of("a", "a/b"),
+            () -> {
+              throw new AssertionError("the layer was read again");
+            });
+
+    assertThat(fixed).isEqualTo(2);
+    assertThat(mode(upper.resolve("a"))).isEqualTo(0711);
+    assertThat(mode(upper.resolve("a/b"))).isEqualTo(0750);
+    assertThat(mode(upper.resolve("x"))).as("not reported: listed").isEqualTo(0755);
   }
 
   @Test
