@@ -19,6 +19,9 @@
 #   --settle SEC     after deleting an earlier run's trees, wait SEC seconds (default 120)
 #   --verify         also check that layerd's merged tree equals GNU tar's
 #   --keep           keep the extracted trees at the end
+#   --fresh-fs GIB   extract onto a new ext4 file system of GIB GiB (a sparse loop file in the
+#                    work directory, made with mkfs.ext4 and removed at the end), so that files
+#                    deleted earlier on the machine's own disk cannot slow file creation
 #   --build-only     build the image, print its layers and stop (needs no layerd)
 # Environment: LAYERD (default ./layerd), UMOCI (default umoci).
 # Runs as root. Needs GNU tar, gzip, GNU time (/usr/bin/time); umoci optional.
@@ -34,6 +37,8 @@ use_debootstrap=false
 settle=120
 verify=false
 keep=false
+fresh_gib=""
+fs_cleanup=":"
 build_only=false
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -45,6 +50,7 @@ while [ $# -gt 0 ]; do
     --settle) settle="$2"; shift 2 ;;
     --verify) verify=true; shift ;;
     --keep) keep=true; shift ;;
+    --fresh-fs) fresh_gib="$2"; shift 2 ;;
     --build-only) build_only=true; shift ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "unpack-bench: unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -185,7 +191,17 @@ fi
 if grep -q " $runs_dir" /proc/mounts; then
   die "something is mounted under $runs_dir; unmount it first"
 fi
-if [ -e "$runs_dir" ]; then
+if [ -n "$fresh_gib" ]; then
+  command -v mkfs.ext4 >/dev/null || die "--fresh-fs needs mkfs.ext4 (Debian package e2fsprogs)"
+  rm -rf "$runs_dir" "$work/fs.img"
+  mkdir -p "$runs_dir"
+  truncate -s "${fresh_gib}G" "$work/fs.img"
+  mkfs.ext4 -q -F "$work/fs.img"
+  mount -o loop "$work/fs.img" "$runs_dir"
+  $keep || fs_cleanup='umount "$runs_dir"; rm -f "$work/fs.img"'
+  trap "$fs_cleanup" EXIT
+  say "extracting onto a new ${fresh_gib} GiB ext4 file system at $runs_dir"
+elif [ -e "$runs_dir" ]; then
   say "removing the trees of an earlier run, then waiting ${settle}s for the disk to settle"
   rm -rf "$runs_dir"
   sync
@@ -269,10 +285,11 @@ if $verify; then
   mkdir -p "$mnt"
   "$LAYERD" --root "$runs_dir/1/parallel" mount bench:latest "$mnt" >>"$log" 2>&1 ||
     die "layerd mount failed (see $log)"
-  trap '"$LAYERD" --root "$runs_dir/1/parallel" unmount "$mnt" >>"$log" 2>&1 || umount "$mnt"' EXIT
+  trap '"$LAYERD" --root "$runs_dir/1/parallel" unmount "$mnt" >>"$log" 2>&1 || umount "$mnt"
+    '"$fs_cleanup" EXIT
   "$repo/scripts/tree-manifest.sh" --no-xattrs "$mnt" | grep -v '^\. ' >"$work/tree-layerd.txt"
   "$LAYERD" --root "$runs_dir/1/parallel" unmount "$mnt" >>"$log" 2>&1
-  trap - EXIT
+  trap "$fs_cleanup" EXIT
   "$repo/scripts/tree-manifest.sh" --no-xattrs "$runs_dir/1/tar" | grep -v '^\. ' \
     >"$work/tree-tar.txt"
   if cmp -s "$work/tree-layerd.txt" "$work/tree-tar.txt"; then
@@ -310,7 +327,7 @@ if $have_umoci; then
   ratio "parallel / umoci" "${med[parallel]}" "${med[umoci]}" "<" 1
 fi
 
-if ! $keep; then
+if ! $keep && [ -z "$fresh_gib" ]; then
   say "removing the extracted trees (creating files right after is slow for a while)"
   rm -rf "$runs_dir"
 fi
