@@ -4,7 +4,9 @@
 # (both sides then keep owners). Usage: bench/apply-bench.sh [work dir]
 # Env: RUNS (3), SMALL_FILES (50000), BIG_MB (about 1000: the mixed layer's target size),
 # AOT (1: layerd runs with a JDK AOT cache made by its training run, as ./layerd does; 0: none),
-# LAYERD_JAVA_OPTS (more JVM options, e.g. -Dlayerd.apply.writeBehind=false to compare).
+# LAYERD_JAVA_OPTS (more JVM options, e.g. -Dlayerd.apply.writeBehind=false to compare),
+# FRESH_FS (GiB: extract onto a new ext4 loop file system made in the work dir and removed at the
+# end, so that files deleted earlier on the machine's disk cannot slow file creation).
 # Columns: cold process (layerd_s, ratio: one JVM per layer, start-up and JIT included) and
 # warm (warm_s, warm_r: the same layer applied again in one JVM, as the service does).
 set -euo pipefail
@@ -21,7 +23,7 @@ CP="$ROOT_DIR/target/layerd.jar:$ROOT_DIR/target/lib/*"
 command -v tar >/dev/null && [ -x /usr/bin/time ] || { echo "needs GNU tar and /usr/bin/time" >&2; exit 1; }
 
 mkdir -p "$WORK"
-cd "$WORK"
+cd "$WORK" && WORK=$PWD
 
 # the launcher's options (./layerd), with the jar on the class path
 JVM=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xss1m -XX:CompileThresholdScaling=6
@@ -77,6 +79,12 @@ echo "  small: $(tar -tf small.tar | wc -l) entries; big: $(tar -tf big.tar | wc
 
 # ---- runs; extracted trees stay until the end (deleting many files slows later creation)
 rm -rf out && mkdir -p out
+if [ -n "${FRESH_FS:-}" ]; then
+  rm -f fs.img && truncate -s "${FRESH_FS}G" fs.img && mkfs.ext4 -q -F fs.img
+  mount -o loop fs.img out
+  trap 'umount "$WORK/out"; rm -f "$WORK/fs.img"' EXIT
+  echo "extracting onto a new ${FRESH_FS} GiB ext4 file system at $WORK/out"
+fi
 declare -A TIMES RSS
 measure() { # name layer command...
   local name=$1 layer=$2
@@ -143,4 +151,4 @@ for layer in small.tar big.tar; do
     echo "WARNING: layerd and tar trees differ for $layer" >&2
   fi
 done
-rm -rf out
+[ -n "${FRESH_FS:-}" ] || rm -rf out
