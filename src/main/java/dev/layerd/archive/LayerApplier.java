@@ -562,9 +562,8 @@ final class LayerApplier implements AutoCloseable {
   }
 
   /**
-   * Overlay mode: brings a parent layer's file into this root so that a hardlink can name it.
-   * TODO: the search honours whiteouts in higher parents but not their opaque directories; walk
-   * the ancestors' opaque xattrs too if a layer ever links through an opaque directory.
+   * Overlay mode: brings the file the parent layers show at the link's target into this root, so
+   * that a hardlink can name it.
    */
   private void copyUp(String target, String tparent, String tbase, String linkName)
       throws IOException {

@@ -18,6 +18,11 @@ import java.util.Optional;
  * Paths resolve inside each layer's root.
  */
 final class ParentLayers implements AutoCloseable {
+  private static final int DIR_FLAGS =
+      FileCalls.O_PATH | FileCalls.O_DIRECTORY | FileCalls.O_CLOEXEC;
+  private static final int STATX = FileCalls.STATX_BASIC_STATS;
+  private static final List<String> OPAQUE_XATTRS =
+      List.of("trusted.overlay.opaque", "user.overlay.opaque");
   private final List<Integer> fds = new ArrayList<>();
   private final List<Path> roots;
 
@@ -51,43 +56,60 @@ final class ParentLayers implements AutoCloseable {
   }
 
   /**
-   * The topmost parent layer's file at {@code path} (never following its final component), or
-   * empty. A whiteout in a higher layer hides what lower layers hold.
+   * The file that the stack of parent layers shows at {@code path} (never following a symlink in
+   * it), or empty, looked up the way overlayfs merges them: in each layer top first, one component
+   * at a time, a whiteout at the path or above it hides every lower layer, so does anything but a
+   * directory above it, and an opaque directory above it hides what lower layers hold below it.
    */
   Optional<Found> find(String path) throws ErrnoException {
-    int slash = path.lastIndexOf('/');
-    String dir = slash < 0 ? "" : path.substring(0, slash);
-    String name = slash < 0 ? path : path.substring(slash + 1);
+    String[] parts = path.split("/");
     for (int i = 0; i < fds.size(); i++) {
-      int dfd;
+      int dir = FileCalls.openat(fds.get(i), ".", DIR_FLAGS, 0);
+      boolean opaque = false;
+      boolean found = false;
       try {
-        dfd =
-            FileCalls.openInRoot(
-                fds.get(i), dir.isEmpty() ? "." : dir, FileCalls.O_PATH | FileCalls.O_DIRECTORY,
-                0);
-      } catch (ErrnoException e) {
-        if (e.errno() == Errno.ENOENT || e.errno() == Errno.ENOTDIR) {
-          continue;
+        for (int k = 0; k < parts.length; k++) {
+          Statx st;
+          try {
+            st = FileCalls.statx(dir, parts[k], FileCalls.AT_SYMLINK_NOFOLLOW, STATX);
+          } catch (ErrnoException e) {
+            if (e.errno() != Errno.ENOENT) {
+              throw e;
+            }
+            break; // not in this layer: lower layers decide, unless an opaque directory hides them
+          }
+          if (st.isWhiteout() || (k < parts.length - 1 && !st.isDirectory())) {
+            return Optional.empty();
+          }
+          if (k == parts.length - 1) {
+            found = true;
+            return Optional.of(new Found(i, dir, parts[k], st));
+          }
+          opaque |= isOpaque(Xattrs.at(dir, parts[k]));
+          int next = FileCalls.openat(dir, parts[k], DIR_FLAGS | FileCalls.O_NOFOLLOW, 0);
+          FileCalls.close(dir, path);
+          dir = next;
         }
-        throw e;
+      } finally {
+        if (!found) {
+          FileCalls.close(dir, path);
+        }
       }
-      try {
-        Statx st =
-            FileCalls.statx(
-                dfd, name, FileCalls.AT_SYMLINK_NOFOLLOW, FileCalls.STATX_BASIC_STATS);
-        if (st.isWhiteout()) {
-          FileCalls.close(dfd, dir);
-          return Optional.empty();
-        }
-        return Optional.of(new Found(i, dfd, name, st));
-      } catch (ErrnoException e) {
-        FileCalls.close(dfd, dir);
-        if (e.errno() != Errno.ENOENT) {
-          throw e;
-        }
+      if (opaque) {
+        return Optional.empty();
       }
     }
     return Optional.empty();
+  }
+
+  private static boolean isOpaque(String at) throws ErrnoException {
+    for (String n : OPAQUE_XATTRS) {
+      Optional<byte[]> v = Xattrs.lget(at, n);
+      if (v.isPresent() && v.get().length == 1 && v.get()[0] == 'y') {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The metadata of a found file: owner, mode, times and xattrs (overlay-private ones left). */

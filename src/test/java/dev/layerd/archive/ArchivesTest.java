@@ -377,6 +377,41 @@ class ArchivesTest {
   }
 
   @Test
+  @RequiresRoot
+  void parentLayersHideWhatAHigherOneWhitesOutOrMakesOpaqueAbove() throws Exception {
+    // bottom holds a/f, o/f and w/d/f; the middle layer makes o opaque and whites w out
+    Path bottom = tmp.resolve("bottom");
+    for (String f : List.of("a/f", "o/f", "w/d/f", "n/d/f")) {
+      Files.createDirectories(bottom.resolve(f).getParent());
+      Files.writeString(bottom.resolve(f), "bottom " + f);
+    }
+    FileCalls.fchmodat(FileCalls.AT_FDCWD, bottom.resolve("w/d").toString(), 0700);
+    FileCalls.fchmodat(FileCalls.AT_FDCWD, bottom.resolve("n/d").toString(), 0700);
+    Path middle = Files.createDirectories(tmp.resolve("middle"));
+    apply(
+        middle,
+        new TarBuilder().dir("o").opaque("o").whiteout("", "w").file("n", "not a dir").bytes(),
+        WhiteoutMode.OVERLAY);
+    List<Path> parents = List.of(middle, bottom);
+
+    Path root = root();
+    apply(root, new TarBuilder().hardlink("h", "a/f").bytes(), WhiteoutMode.OVERLAY, parents);
+    assertThat(Files.readString(root.resolve("h"))).isEqualTo("bottom a/f");
+
+    for (String hidden : List.of("o/f", "w/d/f", "n/d/f")) {
+      byte[] link = new TarBuilder().hardlink("h", hidden).bytes();
+      assertThatThrownBy(
+              () -> apply(Files.createTempDirectory(tmp, "l"), link, WhiteoutMode.OVERLAY, parents))
+          .as(hidden)
+          .isInstanceOf(LinkTargetMissingException.class);
+    }
+    // implicit parents take nothing from a directory the middle layer hides
+    Path implicit = Files.createTempDirectory(tmp, "i");
+    apply(implicit, new TarBuilder().file("w/d/g", "x").bytes(), WhiteoutMode.OVERLAY, parents);
+    assertThat(stat(implicit.resolve("w/d")).permissions()).isEqualTo(0755);
+  }
+
+  @Test
   void hardlinkToMissingTargetFailsByMode() throws Exception {
     byte[] layer = new TarBuilder().hardlink("h", "lower/file").bytes();
     assertThatThrownBy(() -> apply(Files.createTempDirectory(tmp, "d"), layer,
