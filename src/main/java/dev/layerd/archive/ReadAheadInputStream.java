@@ -1,6 +1,7 @@
 package dev.layerd.archive;
 
 import dev.layerd.io.InputStreams;
+import dev.layerd.io.Threads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -176,17 +177,6 @@ final class ReadAheadInputStream extends InputStream {
   @Override
   public void close() throws IOException {
     closed = true;
-    boolean interrupted = false;
-    while (true) {
-      try {
-        thread.join();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+    Threads.joinUninterruptibly(thread);
   }
 }

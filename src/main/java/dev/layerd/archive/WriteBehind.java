@@ -1,5 +1,6 @@
 package dev.layerd.archive;
 
+import dev.layerd.io.Threads;
 import dev.layerd.linux.ErrnoException;
 import dev.layerd.linux.FileCalls;
 import java.io.IOException;
@@ -143,17 +144,6 @@ final class WriteBehind implements AutoCloseable {
   @Override
   public void close() throws IOException {
     queue.add(STOP);
-    boolean interrupted = false;
-    while (true) {
-      try {
-        thread.join();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+    Threads.joinUninterruptibly(thread);
   }
 }
