@@ -398,37 +398,32 @@ final class LayerApplier implements AutoCloseable {
 
   private byte[] readContent(InputStream in, int size) throws IOException {
     byte[] data = new byte[size];
-    int off = 0;
-    while (off < size) {
-      int n;
-      try {
-        n = in.read(data, off, size - off);
-      } catch (IOException x) {
-        throw reject("corrupt or truncated stream: " + x.getMessage(), x);
-      }
-      if (n < 0) {
-        throw reject("stream ends " + (size - off) + " bytes before the end of the entry");
-      }
-      off += n;
+    for (int off = 0; off < size; ) {
+      off += readSome(in, data, off, size - off, size - off);
     }
     return data;
   }
 
   private void copy(InputStream in, int fd, long size) throws IOException {
-    long left = size;
-    while (left > 0) {
-      int n;
-      try {
-        n = in.read(buf, 0, (int) Math.min(buf.length, left));
-      } catch (IOException x) {
-        throw reject("corrupt or truncated stream: " + x.getMessage(), x);
-      }
-      if (n < 0) {
-        throw reject("stream ends " + left + " bytes before the end of the entry");
-      }
+    for (long left = size; left > 0; ) {
+      int n = readSome(in, buf, 0, (int) Math.min(buf.length, left), left);
       FileCalls.write(fd, buf, 0, n, entry);
       left -= n;
     }
+  }
+
+  /** Reads some of the entry's {@code left} bytes; a stream that fails or ends is the layer's. */
+  private int readSome(InputStream in, byte[] b, int off, int len, long left) throws IOException {
+    int n;
+    try {
+      n = in.read(b, off, len);
+    } catch (IOException x) {
+      throw reject("corrupt or truncated stream: " + x.getMessage(), x);
+    }
+    if (n < 0) {
+      throw reject("stream ends " + left + " bytes before the end of the entry");
+    }
+    return n;
   }
 
   private void symlink(int pfd, String base, String target, Metadata md) throws IOException {

@@ -1,7 +1,11 @@
 package dev.layerd.archive;
 
+import dev.layerd.linux.ErrnoException;
+import dev.layerd.linux.Xattrs;
+import java.util.Optional;
+
 /** overlayfs naming rules for xattrs: which names are the overlay's own, and their escaping. */
-final class Overlay {
+public final class Overlay {
   static final String TRUSTED = "trusted.overlay.";
   static final String USER = "user.overlay.";
 
@@ -28,5 +32,19 @@ final class Overlay {
       return USER + "overlay." + name.substring(USER.length());
     }
     return name;
+  }
+
+  /**
+   * True when the directory at {@code path} (not followed if a symlink) is an opaque overlay
+   * directory, marked in either the trusted or the user namespace.
+   */
+  public static boolean isOpaque(String path) throws ErrnoException {
+    for (String prefix : new String[] {TRUSTED, USER}) {
+      Optional<byte[]> v = Xattrs.lget(path, prefix + "opaque");
+      if (v.isPresent() && v.get().length == 1 && v.get()[0] == 'y') {
+        return true;
+      }
+    }
+    return false;
   }
 }

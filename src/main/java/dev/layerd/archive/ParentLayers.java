@@ -21,8 +21,6 @@ final class ParentLayers implements AutoCloseable {
   private static final int DIR_FLAGS =
       FileCalls.O_PATH | FileCalls.O_DIRECTORY | FileCalls.O_CLOEXEC;
   private static final int STATX = FileCalls.STATX_BASIC_STATS;
-  private static final List<String> OPAQUE_XATTRS =
-      List.of("trusted.overlay.opaque", "user.overlay.opaque");
   private final List<Integer> fds = new ArrayList<>();
   private final List<Path> roots;
 
@@ -85,7 +83,7 @@ final class ParentLayers implements AutoCloseable {
             found = true;
             return Optional.of(new Found(i, dir, parts[k], st));
           }
-          opaque |= isOpaque(Xattrs.at(dir, parts[k]));
+          opaque |= Overlay.isOpaque(Xattrs.at(dir, parts[k]));
           int next = FileCalls.openat(dir, parts[k], DIR_FLAGS | FileCalls.O_NOFOLLOW, 0);
           FileCalls.close(dir, path);
           dir = next;
@@ -100,16 +98,6 @@ final class ParentLayers implements AutoCloseable {
       }
     }
     return Optional.empty();
-  }
-
-  private static boolean isOpaque(String at) throws ErrnoException {
-    for (String n : OPAQUE_XATTRS) {
-      Optional<byte[]> v = Xattrs.lget(at, n);
-      if (v.isPresent() && v.get().length == 1 && v.get()[0] == 'y') {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** The metadata of a found file: owner, mode, times and xattrs (overlay-private ones left). */

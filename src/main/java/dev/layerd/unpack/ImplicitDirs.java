@@ -1,5 +1,6 @@
 package dev.layerd.unpack;
 
+import dev.layerd.archive.Overlay;
 import dev.layerd.content.Provider;
 import dev.layerd.linux.FileCalls;
 import dev.layerd.linux.Xattrs;
@@ -205,7 +206,7 @@ final class ImplicitDirs {
           break; // a whiteout or a non-directory hides everything below it
         }
         childLowers.add(lc);
-        if (isOpaque(lc)) {
+        if (Overlay.isOpaque(lc.toString())) {
           break;
         }
       }
@@ -237,16 +238,6 @@ final class ImplicitDirs {
 
   static boolean isWhiteout(Map<String, Object> a) {
     return ((Integer) a.get("mode") & S_IFMT) == S_IFCHR && ((Long) a.get("rdev")) == 0L;
-  }
-
-  private static boolean isOpaque(Path dir) throws IOException {
-    for (String n : List.of("trusted.overlay.opaque", "user.overlay.opaque")) {
-      byte[] v = Xattrs.lget(dir.toString(), n).orElse(null);
-      if (v != null && v.length == 1 && v[0] == 'y') {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static boolean isOverlayXattr(String name) {
