@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs the programs layerd's tests and scripts use as independent producers and judges of
 # layers: umoci and skopeo (OCI tools), attr (getfattr/setfattr), GNU tar, gzip, zstd and
-# GNU time. Debian packages only; the machine's apt sources are left as they are. Idempotent:
-# when everything is present it changes nothing and prints nothing. Needs root to install.
+# GNU time; and libisal2 (ISA-L), which layerd inflates gzip layers with when it is installed.
+# Debian packages only; the machine's apt sources are left as they are. Idempotent: when
+# everything is present it changes nothing and prints nothing. Needs root to install.
 # Then fetches containerd (for the interoperability tests) when scripts/fetch-containerd.sh
 # exists.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(umoci skopeo attr tar gzip zstd time)
+packages=(umoci skopeo attr tar gzip zstd time libisal2)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -33,6 +33,21 @@ public final class Tools {
     throw new AssertionError("unreachable");
   }
 
+  /**
+   * Nothing when {@code present}; otherwise a skip (a failure under CI) saying that the library
+   * {@code name} is missing.
+   */
+  public static void requireLibrary(String name, boolean present) {
+    if (present) {
+      return;
+    }
+    String why = "requires tool " + name + " (a library installed by scripts/install-deps.sh)";
+    if (Boolean.getBoolean("layerd.requireRoot")) {
+      Assertions.fail(why + ": missing under CI");
+    }
+    Assumptions.abort(why);
+  }
+
   /** The path of {@code name} on PATH or in the usual directories, if any. */
   public static Optional<Path> find(String name) {
     String path = System.getenv().getOrDefault("PATH", "");
