@@ -18,6 +18,14 @@ public final class Archives {
   private Archives() {}
 
   /**
+   * The tar stream inside {@code layer}, which may be plain, gzip or zstd (the magic bytes decide,
+   * whatever a media type claims). Closing the result closes {@code layer}.
+   */
+  public static InputStream uncompressed(InputStream layer) throws IOException {
+    return Decompression.open(layer);
+  }
+
+  /**
    * Applies the layer {@code layer} (plain, gzip or zstd tar; the magic bytes decide) under {@code
    * root}, never touching anything outside it, and returns its diffID and uncompressed size.
    * Reads {@code layer} to its end; does not close it.
