@@ -17,6 +17,7 @@ public final class Main {
   }
 
   public static void main(String[] args) {
+    System.setProperty(LogConfigurator.ACTIVE, "true"); // before the first logger exists
     int code =
         run(
             args,

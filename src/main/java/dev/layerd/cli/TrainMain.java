@@ -50,6 +50,7 @@ public final class TrainMain {
     if (args.length != 1) {
       throw new IllegalArgumentException("usage: TrainMain WORKDIR");
     }
+    System.setProperty(LogConfigurator.ACTIVE, "true"); // the command line's logging, trained
     Path work = Files.createDirectories(Path.of(args[0]));
     boolean root = FileCalls.geteuid() == 0;
     int files = Integer.getInteger("layerd.train.files", 12_000);
