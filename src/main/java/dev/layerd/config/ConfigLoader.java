@@ -32,10 +32,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConfigLoader {
   private static final Logger LOG = LoggerFactory.getLogger(ConfigLoader.class);
-  private static final TomlMapper TOML = new TomlMapper();
   private static final AtomicBoolean WALKING_WARNED = new AtomicBoolean();
 
   private ConfigLoader() {}
+
+  /** Built on first use: it costs a noticeable part of start-up, and most runs read no file. */
+  private static final class Toml {
+    static final TomlMapper MAPPER = new TomlMapper();
+  }
 
   /** Loads the file at {@code path}; {@link NoSuchFileException} when there is none. */
   public static LoadedConfig load(Path path) throws IOException {
@@ -110,8 +114,8 @@ public final class ConfigLoader {
 
   private static ObjectNode tree(String toml, String source) {
     try {
-      JsonNode n = TOML.readTree(toml);
-      return n instanceof ObjectNode o ? o : TOML.createObjectNode();
+      JsonNode n = Toml.MAPPER.readTree(toml);
+      return n instanceof ObjectNode o ? o : Toml.MAPPER.createObjectNode();
     } catch (JacksonException e) {
       throw new ConfigException(source, "", "invalid TOML: " + e.getOriginalMessage(), e);
     }
