@@ -26,8 +26,8 @@ mkdir -p "$WORK"
 cd "$WORK" && WORK=$PWD
 
 # the launcher's options (./layerd), with the jar on the class path
-JVM=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xss1m -XX:CompileThresholdScaling=6
-  ${LAYERD_JAVA_OPTS:-})
+. "$ROOT_DIR/scripts/lib/jvm-options.sh"
+JVM=("${LAYERD_JVM_OPTIONS[@]}" ${LAYERD_JAVA_OPTS:-})
 if [ "${AOT:-1}" != 0 ]; then
   aot="$WORK/layerd-bench.aot"
   if [ ! -f "$aot" ] || [ "$ROOT_DIR/target/layerd.jar" -nt "$aot" ]; then
