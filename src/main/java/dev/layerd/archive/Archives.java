@@ -69,10 +69,11 @@ public final class Archives {
     } catch (IOException e) {
       throw new ArchiveException(name, "(stream start)", "cannot read the layer stream", e);
     }
-    DigestingInputStream digesting = new DigestingInputStream(raw, Digest.newSha256());
-    // read, decompress and hash on a second thread while this one writes the files
-    ReadAheadInputStream ahead = new ReadAheadInputStream(digesting, name);
-    TarHeaderGuard guard = new TarHeaderGuard(ahead);
+    // read and decompress on a second thread while this one hashes and writes the files: the
+    // two then take about the same time on a layer of large files
+    ReadAheadInputStream ahead = new ReadAheadInputStream(raw, name);
+    DigestingInputStream digesting = new DigestingInputStream(ahead, Digest.newSha256());
+    TarHeaderGuard guard = new TarHeaderGuard(digesting);
     // TODO: names are decoded as UTF-8, so a non-UTF-8 byte in a name is replaced; decode
     // ustar/GNU names as ISO-8859-1 and re-encode per field once PAX and ustar names are told
     // apart (needs our own header parsing, see TarHeaderGuard).
@@ -103,7 +104,7 @@ public final class Archives {
       applier.finish();
       implicitDirs = applier.implicitDirs();
       try {
-        ahead.drain(); // the bytes after the tar's end are part of the diffID
+        digesting.drain(); // the bytes after the tar's end are part of the diffID
         counting.finish();
       } catch (IOException x) {
         throw new ArchiveException(

@@ -47,6 +47,11 @@ final class DigestingInputStream extends FilterInputStream {
     return false;
   }
 
+  /** Reads, and so hashes, what is left. */
+  void drain() throws IOException {
+    InputStreams.skipByReading(this, Long.MAX_VALUE);
+  }
+
   long count() {
     return count;
   }

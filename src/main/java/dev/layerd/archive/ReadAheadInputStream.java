@@ -10,8 +10,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Reads its source on a thread of its own, a few chunks ahead, so that reading, decompressing
- * and hashing a layer overlap with writing its files. What the source throws is rethrown to the
+ * Reads its source on a thread of its own, a few chunks ahead, so that reading and decompressing
+ * a layer overlap with hashing and writing its files. What the source throws is rethrown to the
  * reader as it was. {@link #close()} stops the thread and waits for it, but does not close the
  * source. Single reader.
  */
@@ -158,13 +158,6 @@ final class ReadAheadInputStream extends InputStream {
       case RuntimeException x -> throw x;
       case Error x -> throw x;
       default -> throw new IOException(failure);
-    }
-  }
-
-  /** Reads to the end, discarding. */
-  void drain() throws IOException {
-    while (next()) {
-      pos = current.len();
     }
   }
 
