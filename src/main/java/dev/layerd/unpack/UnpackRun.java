@@ -103,8 +103,13 @@ final class UnpackRun {
       report(i, LayerState.WAITING);
     }
 
+    // Platform threads: an apply task is CPU and system-call work that would pin a virtual
+    // thread's carrier, so that no more tasks than cores could start, whatever the limit says.
     ExecutorService exec =
-        mode == UnpackMode.PARALLEL ? Executors.newVirtualThreadPerTaskExecutor() : null;
+        mode == UnpackMode.PARALLEL
+            ? Executors.newThreadPerTaskExecutor(
+                Thread.ofPlatform().name("layer-apply-", 0).daemon().factory())
+            : null;
     Semaphore slots = new Semaphore(opts.maxConcurrentUnpacks());
     List<CompletableFuture<Detached>> tasks = new ArrayList<>(Collections.nCopies(n, null));
     CompletableFuture<Void> anyFailure = new CompletableFuture<>();
