@@ -6,7 +6,10 @@
 # AOT (1: layerd runs with a JDK AOT cache made by its training run, as ./layerd does; 0: none),
 # LAYERD_JAVA_OPTS (more JVM options, e.g. -Dlayerd.apply.writeBehind=false to compare),
 # FRESH_FS (GiB: extract onto a new ext4 loop file system made in the work dir and removed at the
-# end, so that files deleted earlier on the machine's disk cannot slow file creation).
+# end, so that files deleted earlier on the machine's disk cannot slow file creation),
+# DROP_CACHES (1: before each measurement drop the page cache and read the inputs back, because on
+# a VM whose memory the host backs lazily, memory first touched costs several times more, so a
+# page cache growing run after run slows later commands; 0: keep it).
 # Columns: cold process (layerd_s, ratio: one JVM per layer, start-up and JIT included) and
 # warm (warm_s, warm_r: the same layer applied again in one JVM, as the service does).
 set -euo pipefail
@@ -86,12 +89,18 @@ if [ -n "${FRESH_FS:-}" ]; then
   echo "extracting onto a new ${FRESH_FS} GiB ext4 file system at $WORK/out"
 fi
 declare -A TIMES RSS
+JAVA_DIR=$(dirname "$(dirname "$JAVA")")
 measure() { # name layer command...
   local name=$1 layer=$2
   shift 2
   local log
   log=$(mktemp)
   sync
+  if [ "${DROP_CACHES:-1}" != 0 ]; then
+    echo 3 >/proc/sys/vm/drop_caches
+    cat "$layer" "$ROOT_DIR"/target/*.jar "$ROOT_DIR"/target/lib/* "${aot:-/dev/null}" \
+      "$JAVA_DIR"/lib/modules "$JAVA_DIR"/lib/*.so "$JAVA_DIR"/lib/server/* >/dev/null 2>&1 || true
+  fi
   /usr/bin/time -v "$@" >/dev/null 2>"$log" || { cat "$log" >&2; rm -f "$log"; exit 1; }
   local wall rss
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$log" |
