@@ -322,6 +322,9 @@ final class LayerApplier implements AutoCloseable {
       writeBehind.submit(fd, data, md, entry);
       return;
     }
+    if (writeBehind != null) {
+      writeBehind.flush(); // the files held back are written while this one streams
+    }
     boolean ok = false;
     try {
       if (e.isSparse()) {
