@@ -13,7 +13,7 @@ final class Output {
   /** Prints {@code value} (maps, lists, strings, numbers) as indented JSON. */
   static void json(PrintWriter out, Object value) {
     try {
-      out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(value));
+      out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(value));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write JSON output", e);
     }

@@ -58,7 +58,7 @@ final class DockerArchive {
   List<Converted> convert() throws IOException {
     List<Entry> entries;
     try {
-      entries = Json.MAPPER.readValue(scan.document("manifest.json"), new TypeReference<>() {});
+      entries = Json.mapper().readValue(scan.document("manifest.json"), new TypeReference<>() {});
     } catch (IOException e) {
       throw new InvalidArgumentException(
           "malformed manifest.json in " + scan.archive() + ": " + e.getMessage(), e);

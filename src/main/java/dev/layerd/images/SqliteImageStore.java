@@ -1,7 +1,7 @@
 package dev.layerd.images;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import dev.layerd.errdefs.AlreadyExistsException;
+import dev.layerd.errdefs.InvalidArgumentException;
 import dev.layerd.errdefs.NotFoundException;
 import dev.layerd.metadata.MetadataDatabase;
 import dev.layerd.oci.Descriptor;
@@ -23,7 +23,6 @@ import java.util.Map;
  * nanoseconds since the epoch.
  */
 final class SqliteImageStore implements ImageStore {
-  private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {};
 
   private final MetadataDatabase db;
 
@@ -139,7 +138,7 @@ final class SqliteImageStore implements ImageStore {
                 + " VALUES (?, ?, ?, ?, ?)")) {
       ps.setString(1, stored.name());
       ps.setString(2, json(stored.target()));
-      ps.setString(3, json(stored.labels()));
+      ps.setString(3, Json.writeStringMap(stored.labels()));
       ps.setLong(4, nanos(now));
       ps.setLong(5, nanos(now));
       ps.executeUpdate();
@@ -154,7 +153,7 @@ final class SqliteImageStore implements ImageStore {
         c.prepareStatement(
             "UPDATE images SET target = ?, labels = ?, updated_at = ? WHERE name = ?")) {
       ps.setString(1, json(stored.target()));
-      ps.setString(2, json(stored.labels()));
+      ps.setString(2, Json.writeStringMap(stored.labels()));
       ps.setLong(3, nanos(now));
       ps.setString(4, stored.name());
       ps.executeUpdate();
@@ -171,14 +170,14 @@ final class SqliteImageStore implements ImageStore {
             "stored target of image " + name);
     Map<String, String> labels;
     try {
-      labels = Json.MAPPER.readValue(rs.getString(3), LABELS);
-    } catch (IOException e) {
-      throw new SQLException("malformed labels of image " + name, e);
+      labels = Json.parseStringMap(rs.getString(3), "stored labels of image " + name);
+    } catch (InvalidArgumentException e) {
+      throw new SQLException(e.getMessage(), e);
     }
     return new Image(name, target, instant(rs.getLong(4)), instant(rs.getLong(5)), labels);
   }
 
-  private static String json(Object value) {
+  private static String json(Descriptor value) {
     return new String(Json.write(value), StandardCharsets.UTF_8);
   }
 

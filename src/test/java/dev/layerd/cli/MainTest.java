@@ -64,11 +64,11 @@ class MainTest {
     Result ls = run("image", "ls", "--json");
 
     assertThat(ls.code()).isZero();
-    JsonNode images = Json.MAPPER.readTree(ls.out());
+    JsonNode images = Json.mapper().readTree(ls.out());
     assertThat(images.isArray()).isTrue();
     assertThat(images.get(0).get("name").asText()).isEqualTo("example.com/app:v1");
     assertThat(images.get(0).get("digest").asText()).startsWith("sha256:");
-    JsonNode content = Json.MAPPER.readTree(run("content", "ls", "--json").out());
+    JsonNode content = Json.mapper().readTree(run("content", "ls", "--json").out());
     assertThat(content.size()).isEqualTo(4);
   }
 
@@ -106,9 +106,9 @@ class MainTest {
     Result prune = run("prune", "--json");
 
     assertThat(prune.code()).as(prune.err()).isZero();
-    JsonNode p = Json.MAPPER.readTree(prune.out());
+    JsonNode p = Json.mapper().readTree(prune.out());
     assertThat(p.get("blobs").size()).isEqualTo(4);
-    assertThat(Json.MAPPER.readTree(run("content", "ls", "--json").out()).size()).isZero();
+    assertThat(Json.mapper().readTree(run("content", "ls", "--json").out()).size()).isZero();
   }
 
   @Test
@@ -119,7 +119,7 @@ class MainTest {
 
     Result dep = run("deprecations", "--all", "--json");
     assertThat(dep.code()).isZero();
-    assertThat(Json.MAPPER.readTree(dep.out()).isArray()).isTrue();
+    assertThat(Json.mapper().readTree(dep.out()).isArray()).isTrue();
   }
 
   @Test
