@@ -32,6 +32,9 @@ public final class Main {
   static int run(String[] args, PrintWriter out, PrintWriter err, Opener opener, boolean terminal) {
     RootCommand root = new RootCommand(opener, out, err, terminal);
     CommandLine cl = new CommandLine(root);
+    for (Class<?> c : RootCommand.subcommandsFor(args)) {
+      cl.addSubcommand(c); // before the settings below, which apply to the commands there are
+    }
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler(

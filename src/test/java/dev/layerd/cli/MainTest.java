@@ -14,6 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine.Command;
 
 class MainTest {
   @TempDir Path tmp;
@@ -143,5 +146,47 @@ class MainTest {
     assertThat(r.code()).isZero();
     assertThat(r.out()).contains("--address", "--containerd-address", "--metrics-address");
     assertThat(run("serve", "--max-concurrent", "x").code()).isEqualTo(2);
+  }
+
+  @Test
+  void helpListsEveryCommandAndAnUnknownOneIsAUsageError() {
+    Result help = run("--help");
+    Result unknown = run("unpak", "x");
+
+    assertThat(help.code()).isZero();
+    for (Class<?> c : RootCommand.SUBCOMMANDS) {
+      String name = c.getAnnotation(Command.class).name();
+      assertThat(help.out()).containsPattern("(?m)^\\s+" + name + "\\s");
+    }
+    assertThat(unknown.code()).isEqualTo(2);
+    assertThat(unknown.err()).contains("unpak");
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "unpack x|unpack",
+        "--root /r image ls|image",
+        "--root=/r --log-level debug snapshot tree|snapshot",
+        "--config c.toml --log-level=info prune|prune",
+        "--root unpack|*",
+        "-h unpack|*",
+        "--version|*",
+        "unpak x|*",
+        "|*",
+      })
+  void addsOnlyTheSubcommandTheArgumentsName(String args, String want) {
+    String[] a = args == null ? new String[0] : args.split(" ");
+    List<String> names =
+        RootCommand.subcommandsFor(a).stream()
+            .map(c -> c.getAnnotation(Command.class).name())
+            .toList();
+
+    if (want.equals("*")) {
+      assertThat(names).hasSize(RootCommand.SUBCOMMANDS.size());
+    } else {
+      assertThat(names).containsExactly(want);
+    }
   }
 }
