@@ -135,8 +135,9 @@ done
 declare -A WARM
 for layer in small.tar small.tar.gz big.tar big.tar.gz; do
   w="out/warm-$layer" && mkdir -p "$w" && sync
-  WARM[$layer]=$("$JAVA" "${JVM[@]}" -Dlayerd.repeat=$((RUNS + 2)) -cp "$CP" \
-    dev.layerd.cli.ApplyMain "$layer" "$w" | awk 'NR > 2 {print $3 / 1000}' | median)
+  drop=false; [ "${DROP_CACHES:-1}" != 0 ] && drop=true
+  WARM[$layer]=$("$JAVA" "${JVM[@]}" -Dlayerd.repeat=$((RUNS + 2)) -Dlayerd.dropCaches=$drop \
+    -cp "$CP" dev.layerd.cli.ApplyMain "$layer" "$w" | awk 'NR > 2 {print $3 / 1000}' | median)
   echo "  warm $layer: ${WARM[$layer]} s"
 done
 
