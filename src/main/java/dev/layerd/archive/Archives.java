@@ -1,5 +1,6 @@
 package dev.layerd.archive;
 
+import dev.layerd.io.InputStreams;
 import dev.layerd.oci.Digest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,7 +23,7 @@ public final class Archives {
    * whatever a media type claims). Closing the result closes {@code layer}.
    */
   public static InputStream uncompressed(InputStream layer) throws IOException {
-    return Decompression.open(layer);
+    return Decompression.open(layer).stream();
   }
 
   /**
@@ -63,17 +64,29 @@ public final class Archives {
       Path root, CountingInputStream counting, ArchiveOptions options) throws IOException {
     long start = System.nanoTime();
     String name = options.layerName();
-    InputStream raw;
+    Decompression.Opened opened;
     try {
-      raw = Decompression.open(counting);
+      opened = Decompression.open(counting);
     } catch (IOException e) {
       throw new ArchiveException(name, "(stream start)", "cannot read the layer stream", e);
     }
-    // read and decompress on a second thread while this one hashes and writes the files: the
-    // two then take about the same time on a layer of large files
-    ReadAheadInputStream ahead = new ReadAheadInputStream(raw, name);
-    DigestingInputStream digesting = new DigestingInputStream(ahead, Digest.newSha256());
-    TarHeaderGuard guard = new TarHeaderGuard(digesting);
+    InputStream raw = opened.stream();
+    // Read, and decompress, on a second thread while this one writes the files. The diffID is
+    // hashed on whichever side has less to do: the reading one for a plain layer, this one when
+    // the other decompresses (each then takes about as long on a layer of large files).
+    DigestingInputStream digesting;
+    ReadAheadInputStream ahead;
+    InputStream top;
+    if (opened.kind() == Decompression.Kind.PLAIN) {
+      digesting = new DigestingInputStream(raw, Digest.newSha256());
+      ahead = new ReadAheadInputStream(digesting, name);
+      top = ahead;
+    } else {
+      ahead = new ReadAheadInputStream(raw, name);
+      digesting = new DigestingInputStream(ahead, Digest.newSha256());
+      top = digesting;
+    }
+    TarHeaderGuard guard = new TarHeaderGuard(top);
     // TODO: names are decoded as UTF-8, so a non-UTF-8 byte in a name is replaced; decode
     // ustar/GNU names as ISO-8859-1 and re-encode per field once PAX and ustar names are told
     // apart (needs our own header parsing, see TarHeaderGuard).
@@ -104,7 +117,7 @@ public final class Archives {
       applier.finish();
       implicitDirs = applier.implicitDirs();
       try {
-        digesting.drain(); // the bytes after the tar's end are part of the diffID
+        InputStreams.skipByReading(top, Long.MAX_VALUE); // trailing bytes are in the diffID
         counting.finish();
       } catch (IOException x) {
         throw new ArchiveException(

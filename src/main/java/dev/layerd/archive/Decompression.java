@@ -46,22 +46,28 @@ final class Decompression {
     return new BufferedInputStream(new GZIPInputStream(in, BUFFER), BUFFER);
   }
 
+  /** An uncompressed stream, and what its source was. */
+  record Opened(InputStream stream, Kind kind) {}
+
   /** The uncompressed stream of {@code compressed}, whatever its media type claimed. */
-  static InputStream open(InputStream compressed) throws IOException {
+  static Opened open(InputStream compressed) throws IOException {
     return open(compressed, Isal.get());
   }
 
   /** As {@link #open(InputStream)}, gzip inflated by {@code isal}, or by zlib when it is null. */
-  static InputStream open(InputStream compressed, Isal isal) throws IOException {
+  static Opened open(InputStream compressed, Isal isal) throws IOException {
     BufferedInputStream in = new BufferedInputStream(compressed, BUFFER);
-    return switch (sniff(in)) {
-      case PLAIN -> in;
-      case GZIP -> gzip(in, isal);
-      case ZSTD -> {
-        ZstdInputStreamNoFinalizer z = new ZstdInputStreamNoFinalizer(in);
-        z.setContinuous(false);
-        yield new BufferedInputStream(z, BUFFER);
-      }
-    };
+    Kind kind = sniff(in);
+    InputStream out =
+        switch (kind) {
+          case PLAIN -> in;
+          case GZIP -> gzip(in, isal);
+          case ZSTD -> {
+            ZstdInputStreamNoFinalizer z = new ZstdInputStreamNoFinalizer(in);
+            z.setContinuous(false);
+            yield new BufferedInputStream(z, BUFFER);
+          }
+        };
+    return new Opened(out, kind);
   }
 }

@@ -47,11 +47,6 @@ final class DigestingInputStream extends FilterInputStream {
     return false;
   }
 
-  /** Reads, and so hashes, what is left. */
-  void drain() throws IOException {
-    InputStreams.skipByReading(this, Long.MAX_VALUE);
-  }
-
   long count() {
     return count;
   }

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Reads its source on a thread of its own, a few chunks ahead, so that reading and decompressing
- * a layer overlap with hashing and writing its files. What the source throws is rethrown to the
+ * a layer overlap with writing its files. What the source throws is rethrown to the
  * reader as it was. {@link #close()} stops the thread and waits for it, but does not close the
  * source. Single reader.
  */

@@ -182,8 +182,8 @@ class IsalInputStreamTest {
     byte[] gz = member(data, 6, 0);
 
     try (InputStream isal =
-            Decompression.open(new ByteArrayInputStream(gz), GzipMembers.isal());
-        InputStream jdk = Decompression.open(new ByteArrayInputStream(gz), null)) {
+            Decompression.open(new ByteArrayInputStream(gz), GzipMembers.isal()).stream();
+        InputStream jdk = Decompression.open(new ByteArrayInputStream(gz), null).stream()) {
       assertThat(isal).isInstanceOf(IsalInputStream.class);
       assertThat(jdk).isNotInstanceOf(IsalInputStream.class);
       assertThat(isal.readAllBytes()).isEqualTo(data).isEqualTo(jdk.readAllBytes());
