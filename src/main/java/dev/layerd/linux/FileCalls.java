@@ -4,7 +4,6 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -440,7 +439,7 @@ public final class FileCalls {
       if (n >= buf.byteSize()) {
         throw new ErrnoException("readlinkat", name, Errno.ENAMETOOLONG);
       }
-      return new String(buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
+      return Names.decode(buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE));
     } catch (ErrnoException e) {
       throw e;
     } catch (Throwable t) {
@@ -703,6 +702,15 @@ public final class FileCalls {
     }
   }
 
+  /** The NUL-terminated name at {@code at} in {@code buf}, decoded by {@link Names}. */
+  private static String name(MemorySegment buf, long at) {
+    long end = at;
+    while (buf.get(ValueLayout.JAVA_BYTE, end) != 0) {
+      end++;
+    }
+    return Names.decode(buf.asSlice(at, end - at).toArray(ValueLayout.JAVA_BYTE));
+  }
+
   /**
    * The names in directory {@code name} under {@code dirfd} ({@code "."} for dirfd itself),
    * without "." and "..". Opens its own descriptor, never following a final symlink.
@@ -724,7 +732,7 @@ public final class FileCalls {
         while (pos < n) {
           int reclen = Short.toUnsignedInt(buf.get(ValueLayout.JAVA_SHORT, pos + 16));
           int type = Byte.toUnsignedInt(buf.get(ValueLayout.JAVA_BYTE, pos + 18));
-          String s = buf.getString(pos + 19, StandardCharsets.UTF_8);
+          String s = name(buf, pos + 19);
           if (!s.equals(".") && !s.equals("..")) {
             out.add(new DirEntry(s, type));
           }

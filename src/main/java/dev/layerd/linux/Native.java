@@ -10,7 +10,6 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The plumbing shared by the system call wrappers: the libc lookup, downcall handles that capture
@@ -84,11 +83,11 @@ final class Native {
   }
 
   /**
-   * {@code s} as a NUL-terminated UTF-8 string in this thread's path slot {@code slot} (0 or 1),
-   * valid until the next call with the same slot on this thread.
+   * {@code s} as a NUL-terminated name ({@link Names#encode}) in this thread's path slot {@code
+   * slot} (0 or 1), valid until the next call with the same slot on this thread.
    */
   static MemorySegment path(int slot, String s, String call) throws ErrnoException {
-    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    byte[] b = Names.encode(s);
     if (b.length >= PATH_SLOT) {
       throw new ErrnoException(call, s, Errno.ENAMETOOLONG);
     }
