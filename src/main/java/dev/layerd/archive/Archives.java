@@ -87,9 +87,7 @@ public final class Archives {
       top = digesting;
     }
     TarHeaderGuard guard = new TarHeaderGuard(top);
-    // TODO: names are decoded as UTF-8, so a non-UTF-8 byte in a name is replaced; decode
-    // ustar/GNU names as ISO-8859-1 and re-encode per field once PAX and ustar names are told
-    // apart (needs our own header parsing, see TarHeaderGuard).
+    // names that are not valid UTF-8 are taken from the header's bytes (restoreNames)
     @SuppressWarnings("deprecation") // the builder arrives in a later Commons Compress
     TarArchiveInputStream tar = new TarArchiveInputStream(guard, StandardCharsets.UTF_8.name());
     int entries = 0;
@@ -110,6 +108,7 @@ public final class Archives {
         if (e == null) {
           break;
         }
+        guard.restoreNames(e);
         last = e.getName();
         applier.apply(e, tar, guard);
         entries++;

@@ -5,11 +5,11 @@ import dev.layerd.linux.Errno;
 import dev.layerd.linux.ErrnoException;
 import dev.layerd.linux.FileCalls;
 import dev.layerd.linux.MountCalls;
+import dev.layerd.linux.Names;
 import dev.layerd.linux.Statx;
 import dev.layerd.linux.Xattrs;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -97,7 +97,7 @@ final class LayerApplier implements AutoCloseable {
       return;
     }
     String path = clean(e.getName());
-    if (path.getBytes(StandardCharsets.UTF_8).length > MAX_PATH) {
+    if (Names.encode(path).length > MAX_PATH) {
       throw reject("name longer than " + MAX_PATH + " bytes");
     }
     int slash = path.lastIndexOf('/');

@@ -1,6 +1,7 @@
 package dev.layerd.archive;
 
 import dev.layerd.io.InputStreams;
+import dev.layerd.linux.Names;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 
 /**
  * Follows the tar stream's headers as the tar reader pulls bytes through it, for two reasons: to
@@ -56,6 +58,13 @@ final class TarHeaderGuard extends FilterInputStream {
   private String pendingAtime;
   private String mtime;
   private String atime;
+  // names as bytes: PAX path/linkpath, GNU long name/link (L, K), then the header's fields
+  private byte[] pendingPath;
+  private byte[] pendingLinkPath;
+  private byte[] pendingLongName;
+  private byte[] pendingLongLink;
+  private byte[] rawName;
+  private byte[] rawLinkName;
 
   TarHeaderGuard(InputStream in) {
     super(in);
@@ -74,6 +83,20 @@ final class TarHeaderGuard extends FilterInputStream {
   /** The last header's PAX atime as written, or null. */
   String atime() {
     return atime;
+  }
+
+  /**
+   * Gives {@code e}, the entry of the last header, the name and link name that header holds as
+   * bytes, decoded by {@link Names}, where they are not valid UTF-8: the tar reader replaces such
+   * bytes, which would create a different file (and could make two names one).
+   */
+  void restoreNames(TarArchiveEntry e) {
+    if (rawName != null && !Names.isUtf8(rawName)) {
+      e.setName(Names.decode(rawName));
+    }
+    if (rawLinkName != null && !Names.isUtf8(rawLinkName)) {
+      e.setLinkName(Names.decode(rawLinkName));
+    }
   }
 
   @Override
@@ -249,6 +272,18 @@ final class TarHeaderGuard extends FilterInputStream {
         atime = pendingAtime;
         pendingMtime = null;
         pendingAtime = null;
+        rawName = pendingPath != null ? pendingPath : pendingLongName;
+        if (rawName == null) {
+          rawName = headerName(header);
+        }
+        rawLinkName = pendingLinkPath != null ? pendingLinkPath : pendingLongLink;
+        if (rawLinkName == null) {
+          rawLinkName = field(header, 157, 100);
+        }
+        pendingPath = null;
+        pendingLinkPath = null;
+        pendingLongName = null;
+        pendingLongLink = null;
         remaining = dataSize + padding(dataSize);
         hidden = false;
         boolean extended = type == 'S' && header[482] != 0;
@@ -291,6 +326,19 @@ final class TarHeaderGuard extends FilterInputStream {
   }
 
   private void finishExtension() throws IOException {
+    if (extType == 'L' || extType == 'K') {
+      int end = ext.length;
+      while (end > 0 && ext[end - 1] == 0) {
+        end--;
+      }
+      byte[] longName = java.util.Arrays.copyOf(ext, end);
+      if (extType == 'L') {
+        pendingLongName = longName;
+      } else {
+        pendingLongLink = longName;
+      }
+      return;
+    }
     if (extType != 'x') {
       return;
     }
@@ -339,6 +387,10 @@ final class TarHeaderGuard extends FilterInputStream {
       if (paxSize < 0) {
         throw new IOException("corrupt PAX header: negative size");
       }
+    } else if (key.equals("path")) {
+      pendingPath = value;
+    } else if (key.equals("linkpath")) {
+      pendingLinkPath = value;
     } else if (key.equals("mtime")) {
       pendingMtime = new String(value, StandardCharsets.US_ASCII);
     } else if (key.equals("atime")) {
@@ -355,6 +407,36 @@ final class TarHeaderGuard extends FilterInputStream {
         throw new IOException("corrupt PAX header: xattr " + name + " is not base64", e);
       }
     }
+  }
+
+  /**
+   * A header's name as the tar reader puts it together: a POSIX (or star) header's prefix, a
+   * slash and the name field; a GNU header has no prefix.
+   */
+  private static byte[] headerName(byte[] h) {
+    byte[] name = field(h, 0, 100);
+    boolean gnu = h[257] == 'u' && h[262] == ' ' && h[263] == ' ';
+    if (gnu) {
+      return name;
+    }
+    boolean star = h[508] == 't' && h[509] == 'a' && h[510] == 'r' && h[511] == 0;
+    byte[] prefix = field(h, 345, star ? 131 : 155);
+    if (prefix.length == 0) {
+      return name;
+    }
+    byte[] joined = java.util.Arrays.copyOf(prefix, prefix.length + 1 + name.length);
+    joined[prefix.length] = '/';
+    System.arraycopy(name, 0, joined, prefix.length + 1, name.length);
+    return joined;
+  }
+
+  /** The bytes of a text field up to its first NUL. */
+  private static byte[] field(byte[] h, int off, int len) {
+    int end = off;
+    while (end < off + len && h[end] != 0) {
+      end++;
+    }
+    return java.util.Arrays.copyOfRange(h, off, end);
   }
 
   private boolean allZero(int from) {

@@ -22,6 +22,8 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * GNU tar as an independent producer and judge: a real tree (documentation files of the
@@ -52,6 +54,68 @@ class GnuTarInteropTest {
     Map<String, String> expected = describe(gnu);
     assertThat(expected).hasSizeGreaterThan(20);
     assertThat(describe(ours)).isEqualTo(expected);
+  }
+
+  /**
+   * Names that are not UTF-8 (Latin-1 bytes, stray 0xff) in each format GNU tar writes them in:
+   * ustar fields (with the prefix field for a long path), GNU long names, PAX path records. The
+   * tree is made and judged by the shell and find(1), byte for byte, not by Java's file API.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"gnu", "ustar", "posix"})
+  void namesThatAreNotUtf8ArriveByteForByte(String format) throws Exception {
+    Path tar = Tools.require("tar");
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    String script =
+        """
+        cd "$1"
+        e=$(printf '\\351'); f=$(printf '\\377\\376')
+        echo one > "caf$e"
+        mkdir "d$f"
+        echo two > "d$f/na$e-$f"
+        ln "caf$e" "hard$e"
+        ln -s "caf$e" "link$e"
+        long="p$e$(printf 'q%.0s' $(seq 90))/r$e$(printf 's%.0s' $(seq 60))"
+        mkdir -p "$(dirname "$long")"
+        echo three > "$long"
+        """;
+    run("sh", "-c", script, "sh", src.toString());
+    Path layer = tmp.resolve("layer.tar");
+    run(tar.toString(), "--format=" + format, "-cf", layer.toString(), "-C", src.toString(), ".");
+    Path gnu = Files.createDirectories(tmp.resolve("gnu"));
+    run(tar.toString(), "-xpf", layer.toString(), "-C", gnu.toString());
+    Path ours = Files.createDirectories(tmp.resolve("ours"));
+    try (InputStream in = Files.newInputStream(layer)) {
+      Archives.apply(ours, in, ArchiveOptions.builder().layerName("gnu-tar").build());
+    }
+
+    byte[] expected = findListing(gnu);
+    String latin1 = new String(expected, java.nio.charset.StandardCharsets.ISO_8859_1);
+    assertThat(latin1)
+        .contains("caf\u00e9\tf\t\t2\0")
+        .contains("hard\u00e9\tf\t\t2\0")
+        .contains("link\u00e9\tl\tcaf\u00e9\t1\0")
+        .contains("d\u00ff\u00fe/na\u00e9-\u00ff\u00fe\tf\t\t1\0")
+        .contains("/r\u00e9sss")
+        .contains("one\n");
+    assertThat(findListing(ours)).isEqualTo(expected);
+  }
+
+  /** Each path under {@code root} with its type, link target and link count, then the contents. */
+  static byte[] findListing(Path root) throws Exception {
+    String script =
+        """
+        cd "$1"
+        find . -mindepth 1 -printf '%P\\t%y\\t%l\\t%n\\0' | LC_ALL=C sort -z
+        find . -type f -print0 | LC_ALL=C sort -z | xargs -0 cat
+        """;
+    Process p =
+        new ProcessBuilder("sh", "-c", script, "sh", root.toString())
+            .redirectErrorStream(true)
+            .start();
+    byte[] out = p.getInputStream().readAllBytes();
+    assertThat(p.waitFor()).isZero();
+    return out;
   }
 
   private static void buildTree(Path src) throws Exception {
