@@ -1,14 +1,13 @@
 package dev.layerd.archive;
 
+import dev.layerd.linux.Fd;
+import dev.layerd.linux.FileCalls;
+import dev.layerd.linux.Names;
 import dev.layerd.linux.Statx;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.Map;
@@ -42,7 +41,7 @@ final class ChangeTar implements AutoCloseable {
   }
 
   /** The file {@code path} (statted as {@code st}) as entry {@code name}, content included. */
-  void file(String name, Path path, Statx st, Map<String, byte[]> xattrs) throws IOException {
+  void file(String name, String path, Statx st, Map<String, byte[]> xattrs) throws IOException {
     byte type = TarConstants.LF_NORMAL;
     String link = null;
     long size = 0;
@@ -51,7 +50,7 @@ final class ChangeTar implements AutoCloseable {
       name = name + "/";
     } else if (st.isSymlink()) {
       type = TarConstants.LF_SYMLINK;
-      link = Files.readSymbolicLink(path).toString();
+      link = FileCalls.readlinkat(FileCalls.AT_FDCWD, path);
     } else if (st.isRegular()) {
       size = st.size();
     } else if (st.isCharDevice()) {
@@ -71,8 +70,8 @@ final class ChangeTar implements AutoCloseable {
     }
     tar.putArchiveEntry(e);
     if (size > 0) {
-      try (InputStream in = Files.newInputStream(path, LinkOption.NOFOLLOW_LINKS)) {
-        long copied = in.transferTo(tar);
+      try (Fd fd = TreeDiff.open(path)) {
+        long copied = fd.inputStream().transferTo(tar);
         if (copied != size) {
           throw new IOException(
               "file " + path + " changed while it was read: " + copied + " bytes, " + size
@@ -92,6 +91,13 @@ final class ChangeTar implements AutoCloseable {
 
   /** An empty regular file named {@code name} (a whiteout, {@code dir/.wh.base}). */
   void whiteout(String name) throws IOException {
+    byte[] nameBytes = Names.encode(name);
+    if (!Names.isUtf8(nameBytes)) {
+      ByteArrayOutputStream pax = new ByteArrayOutputStream();
+      record(pax, "path", nameBytes);
+      writePax(pax, Instant.EPOCH);
+      name = truncated(readable(name));
+    }
     TarArchiveEntry e = plain(name, TarConstants.LF_NORMAL);
     e.setMode(0100000);
     e.setModTime(FileTime.from(Instant.EPOCH));
@@ -118,15 +124,19 @@ final class ChangeTar implements AutoCloseable {
       mtime = clamp;
     }
     ByteArrayOutputStream pax = new ByteArrayOutputStream();
+    // a name too long for the header, or one that is not UTF-8, goes whole into a PAX record
+    // as its bytes (as GNU tar writes it); the header keeps a readable tail
     String shortName = name;
-    if (utf8(name).length >= NAME_FIELD) {
-      record(pax, "path", utf8(name));
-      shortName = truncated(name);
+    byte[] nameBytes = Names.encode(name);
+    if (nameBytes.length >= NAME_FIELD || !Names.isUtf8(nameBytes)) {
+      record(pax, "path", nameBytes);
+      shortName = truncated(readable(name));
     }
     String shortLink = link;
-    if (link != null && utf8(link).length >= NAME_FIELD) {
-      record(pax, "linkpath", utf8(link));
-      shortLink = truncated(link);
+    byte[] linkBytes = link == null ? null : Names.encode(link);
+    if (link != null && (linkBytes.length >= NAME_FIELD || !Names.isUtf8(linkBytes))) {
+      record(pax, "linkpath", linkBytes);
+      shortLink = truncated(readable(link));
     }
     if (mtime.getNano() != 0) {
       record(pax, "mtime", utf8(String.format("%d.%09d", mtime.getEpochSecond(), mtime.getNano())));
@@ -145,15 +155,7 @@ final class ChangeTar implements AutoCloseable {
     for (Map.Entry<String, byte[]> x : xattrs.entrySet()) {
       record(pax, "SCHILY.xattr." + x.getKey(), x.getValue());
     }
-    if (pax.size() > 0) {
-      TarArchiveEntry header = plain(PAX_NAME, TarConstants.LF_PAX_EXTENDED_HEADER_LC);
-      header.setMode(0100644);
-      header.setModTime(FileTime.from(Instant.ofEpochSecond(mtime.getEpochSecond())));
-      header.setSize(pax.size());
-      tar.putArchiveEntry(header);
-      pax.writeTo(tar);
-      tar.closeArchiveEntry();
-    }
+    writePax(pax, mtime);
     TarArchiveEntry e = plain(shortName, type);
     if (shortLink != null) {
       e.setLinkName(shortLink);
@@ -164,6 +166,20 @@ final class ChangeTar implements AutoCloseable {
     e.setModTime(FileTime.from(Instant.ofEpochSecond(mtime.getEpochSecond())));
     e.setSize(size);
     return e;
+  }
+
+  /** The PAX header holding {@code pax}'s records, if there are any, for the next entry. */
+  private void writePax(ByteArrayOutputStream pax, Instant mtime) throws IOException {
+    if (pax.size() == 0) {
+      return;
+    }
+    TarArchiveEntry header = plain(PAX_NAME, TarConstants.LF_PAX_EXTENDED_HEADER_LC);
+    header.setMode(0100644);
+    header.setModTime(FileTime.from(Instant.ofEpochSecond(mtime.getEpochSecond())));
+    header.setSize(pax.size());
+    tar.putArchiveEntry(header);
+    pax.writeTo(tar);
+    tar.closeArchiveEntry();
   }
 
   /** An entry with no owner names or times of the writing process (deterministic output). */
@@ -199,6 +215,11 @@ final class ChangeTar implements AutoCloseable {
       from++;
     }
     return s.substring(from);
+  }
+
+  /** {@code s} with each byte that was not UTF-8 (see {@link Names}) shown as '?'. */
+  private static String readable(String s) {
+    return Names.isUtf8(Names.encode(s)) ? s : s.replaceAll("[\\x{DC80}-\\x{DCFF}]", "?");
   }
 
   private static byte[] utf8(String s) {

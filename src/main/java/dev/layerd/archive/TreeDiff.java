@@ -1,7 +1,9 @@
 package dev.layerd.archive;
 
+import dev.layerd.linux.DirEntry;
 import dev.layerd.linux.Errno;
 import dev.layerd.linux.ErrnoException;
+import dev.layerd.linux.Fd;
 import dev.layerd.linux.FileCalls;
 import dev.layerd.linux.Statx;
 import dev.layerd.linux.Xattrs;
@@ -9,9 +11,6 @@ import dev.layerd.oci.Digest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
@@ -75,7 +74,7 @@ public final class TreeDiff {
     TreeDiff diff;
     try (ChangeTar tar = new ChangeTar(counting, sourceDateEpoch)) {
       diff = new TreeDiff(tar);
-      diff.walk("", lower, upper);
+      diff.walk("", lower == null ? null : lower.toString(), upper.toString());
       tar.finish();
     }
     AppliedLayer layer = new AppliedLayer(Digest.fromSha256(sha), counting.count);
@@ -91,7 +90,7 @@ public final class TreeDiff {
   }
 
   /** Compares the directory {@code rel} of both trees ({@code lowerDir} null: absent). */
-  private void walk(String rel, Path lowerDir, Path upperDir) throws IOException {
+  private void walk(String rel, String lowerDir, String upperDir) throws IOException {
     TreeSet<String> names = new TreeSet<>();
     TreeSet<String> inLower = lowerDir == null ? new TreeSet<>() : list(lowerDir);
     TreeSet<String> inUpper = list(upperDir);
@@ -106,14 +105,14 @@ public final class TreeDiff {
         entries++;
         continue;
       }
-      Path up = upperDir.resolve(name);
+      String up = upperDir + "/" + name;
       Statx u = stat(up);
       if ((u.mode() & S_IFMT) == S_IFSOCK) {
         LOG.debug("diff leaves out socket {}", up);
         continue;
       }
       Map<String, byte[]> ux = xattrs(up);
-      Path low = inLower.contains(name) ? lowerDir.resolve(name) : null;
+      String low = inLower.contains(name) ? lowerDir + "/" + name : null;
       Statx l = low == null ? null : stat(low);
       boolean changed = l == null || changed(l, low, u, up, ux);
       if (changed) {
@@ -128,7 +127,7 @@ public final class TreeDiff {
     }
   }
 
-  private void write(String path, Path file, Statx st, Map<String, byte[]> xattrs)
+  private void write(String path, String file, Statx st, Map<String, byte[]> xattrs)
       throws IOException {
     entries++;
     if (st.isRegular() && st.nlink() > 1) {
@@ -154,7 +153,7 @@ public final class TreeDiff {
   }
 
   private static boolean changed(
-      Statx l, Path low, Statx u, Path up, Map<String, byte[]> ux) throws IOException {
+      Statx l, String low, Statx u, String up, Map<String, byte[]> ux) throws IOException {
     if (l.mode() != u.mode() || l.uid() != u.uid() || l.gid() != u.gid()) {
       return true;
     }
@@ -169,7 +168,8 @@ public final class TreeDiff {
       return true;
     }
     if (u.isSymlink()
-        && !Files.readSymbolicLink(low).toString().equals(Files.readSymbolicLink(up).toString())) {
+        && !FileCalls.readlinkat(FileCalls.AT_FDCWD, low)
+            .equals(FileCalls.readlinkat(FileCalls.AT_FDCWD, up))) {
       return true;
     }
     Map<String, byte[]> lx = xattrs(low);
@@ -186,9 +186,11 @@ public final class TreeDiff {
     return u.isRegular() && u.mtimeNsec() == 0 && l.mtimeNsec() == 0 && !sameContent(low, up);
   }
 
-  private static boolean sameContent(Path a, Path b) throws IOException {
-    try (InputStream x = Files.newInputStream(a, LinkOption.NOFOLLOW_LINKS);
-        InputStream y = Files.newInputStream(b, LinkOption.NOFOLLOW_LINKS)) {
+  private static boolean sameContent(String a, String b) throws IOException {
+    try (Fd fa = open(a);
+        Fd fb = open(b)) {
+      InputStream x = fa.inputStream();
+      InputStream y = fb.inputStream();
       byte[] bx = new byte[1 << 16];
       byte[] by = new byte[1 << 16];
       while (true) {
@@ -204,28 +206,35 @@ public final class TreeDiff {
     }
   }
 
-  // TODO: names that are not valid UTF-8 cannot pass through java.nio.file paths; listing and
-  // statting by raw bytes through the linux package would carry them.
-  private static TreeSet<String> list(Path dir) throws IOException {
+  /** Opens the regular file {@code path} for reading, never through a symlink. */
+  static Fd open(String path) throws ErrnoException {
+    int fd =
+        FileCalls.openat(
+            FileCalls.AT_FDCWD,
+            path,
+            FileCalls.O_RDONLY | FileCalls.O_NOFOLLOW | FileCalls.O_CLOEXEC,
+            0);
+    return Fd.of(fd, path);
+  }
+
+  // Paths are strings of names as the linux package decodes them (Names), not java.nio.file
+  // paths, which cannot carry a name that is not valid UTF-8.
+  private static TreeSet<String> list(String dir) throws ErrnoException {
     TreeSet<String> names = new TreeSet<>();
-    try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
-      for (Path c : children) {
-        names.add(c.getFileName().toString());
-      }
+    for (DirEntry e : FileCalls.listdir(FileCalls.AT_FDCWD, dir)) {
+      names.add(e.name());
     }
     return names;
   }
 
-  private static Statx stat(Path p) throws ErrnoException {
+  private static Statx stat(String path) throws ErrnoException {
     return FileCalls.statx(
-        FileCalls.AT_FDCWD, p.toString(), FileCalls.AT_SYMLINK_NOFOLLOW,
-        FileCalls.STATX_BASIC_STATS);
+        FileCalls.AT_FDCWD, path, FileCalls.AT_SYMLINK_NOFOLLOW, FileCalls.STATX_BASIC_STATS);
   }
 
-  /** The xattrs of {@code p} itself, by name, without the overlay's own. */
-  private static Map<String, byte[]> xattrs(Path p) throws ErrnoException {
+  /** The xattrs of {@code path} itself, by name, without the overlay's own. */
+  private static Map<String, byte[]> xattrs(String path) throws ErrnoException {
     Map<String, byte[]> out = new TreeMap<>();
-    String path = p.toString();
     java.util.List<String> names;
     try {
       names = Xattrs.llist(path);
@@ -248,12 +257,12 @@ public final class TreeDiff {
   /** A directory on the walk's current path, written once something below it is. */
   private static final class Parent {
     final String path;
-    final Path file;
+    final String file;
     final Statx stat;
     final Map<String, byte[]> xattrs;
     boolean written;
 
-    Parent(String path, Path file, Statx stat, Map<String, byte[]> xattrs, boolean written) {
+    Parent(String path, String file, Statx stat, Map<String, byte[]> xattrs, boolean written) {
       this.path = path;
       this.file = file;
       this.stat = stat;

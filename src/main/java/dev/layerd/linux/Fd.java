@@ -37,6 +37,31 @@ public final class Fd implements AutoCloseable {
     return f;
   }
 
+  /**
+   * Reads this descriptor from its current offset. Closing the stream leaves the descriptor
+   * open; the stream fails once the descriptor is closed.
+   */
+  public java.io.InputStream inputStream() {
+    return new java.io.InputStream() {
+      @Override
+      public int read() throws java.io.IOException {
+        return dev.layerd.io.InputStreams.readOne(this);
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws java.io.IOException {
+        if (len == 0) {
+          return 0;
+        }
+        if (fd < 0) {
+          throw new java.io.IOException("read of " + path + " after its descriptor was closed");
+        }
+        int n = FileCalls.read(fd, b, off, len, path);
+        return n == 0 ? -1 : n;
+      }
+    };
+  }
+
   @Override
   public void close() throws ErrnoException {
     if (fd >= 0) {

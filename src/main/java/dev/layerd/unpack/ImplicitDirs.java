@@ -180,6 +180,9 @@ final class ImplicitDirs {
    * Walks the directories of {@code upper} below {@code rel} that the parent chain also shows as
    * directories; records {relative path, lower path} where their metadata differs.
    */
+  // TODO: java.nio.file names here, unlike the applier's (linux.Names), cannot carry bytes that
+  // are not UTF-8, so an implicit directory with such a name keeps the applier's metadata in
+  // parallel mode; listing and statting through FileCalls, as TreeDiff does, would fix it.
   private static void collect(Path upper, String rel, List<Path> lowerDirs, List<String[]> out)
       throws IOException {
     Path dir = rel.isEmpty() ? upper : upper.resolve(rel);

@@ -170,6 +170,62 @@ class TreeDiffTest {
     assertThat(names(out.toByteArray())).containsExactly("whole");
   }
 
+  /**
+   * Names that are not UTF-8 are listed, compared and written as their bytes: GNU tar lists
+   * them so, and applying the layer to the lower tree gives the upper tree byte for byte.
+   */
+  @Test
+  void namesThatAreNotUtf8AreWrittenAsTheirBytes() throws Exception {
+    String script =
+        """
+        cd "$1"
+        e=$(printf '\\351'); f=$(printf '\\377')
+        mkdir lower
+        echo a > "lower/keep$e"; echo b > "lower/gone$e"; echo c > "lower/edit$e"
+        touch -h -d @1000000000 lower/*
+        cp -a lower upper
+        rm "upper/gone$e"
+        echo C > "upper/edit$e"; touch -d @1000000000 "upper/edit$e"
+        echo n > "upper/new$e"
+        ln -s "new$e" "upper/link$e"
+        mkdir "upper/d$f"
+        echo long > "upper/d$f/$(printf 'x%.0s' $(seq 120))$e"
+        cp -a lower applied
+        """;
+    Process sh =
+        new ProcessBuilder("sh", "-c", script, "sh", dir.toString())
+            .redirectErrorStream(true)
+            .start();
+    String shOut = new String(sh.getInputStream().readAllBytes());
+    assertThat(sh.waitFor()).as(shOut).isZero();
+
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    TreeDiff.writeDiff(dir.resolve("lower"), dir.resolve("upper"), out, null);
+    Path layer = dir.resolve("diff.tar");
+    Files.write(layer, out.toByteArray());
+
+    Process list =
+        new ProcessBuilder(
+                dev.layerd.testing.Tools.require("tar").toString(),
+                "--quoting-style=literal",
+                "-tf",
+                layer.toString())
+            .redirectErrorStream(true)
+            .start();
+    byte[] listing = list.getInputStream().readAllBytes();
+    String listed = new String(listing, java.nio.charset.StandardCharsets.ISO_8859_1);
+    assertThat(list.waitFor()).as(listed).isZero();
+    assertThat(listed.lines().toList())
+        .contains(".wh.gone\u00e9", "edit\u00e9", "new\u00e9", "link\u00e9", "d\u00ff/")
+        .contains("d\u00ff/" + "x".repeat(120) + "\u00e9")
+        .doesNotContain("keep\u00e9");
+
+    Archives.apply(dir.resolve("applied"), new ByteArrayInputStream(out.toByteArray()),
+        ArchiveOptions.builder().whiteoutMode(WhiteoutMode.DELETE).build());
+    assertThat(GnuTarInteropTest.findListing(dir.resolve("applied")))
+        .isEqualTo(GnuTarInteropTest.findListing(dir.resolve("upper")));
+  }
+
   @Test
   void paxRecordLengthCountsItsOwnDigits() {
     for (int n = 0; n < 2000; n++) {

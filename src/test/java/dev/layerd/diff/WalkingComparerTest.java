@@ -11,6 +11,8 @@ import dev.layerd.content.ContentLabels;
 import dev.layerd.content.ContentStore;
 import dev.layerd.content.ContentStores;
 import dev.layerd.errdefs.NotImplementedException;
+import dev.layerd.linux.Errno;
+import dev.layerd.linux.ErrnoException;
 import dev.layerd.metadata.MetadataDatabase;
 import dev.layerd.mount.Mount;
 import dev.layerd.mount.TempMount;
@@ -178,10 +180,12 @@ class WalkingComparerTest {
     assertThatThrownBy(() -> comparer.compare(
             List.of(new dev.layerd.mount.BindMount(lower, true)), missing,
             DiffOptions.defaults()))
-        .isInstanceOf(java.nio.file.NoSuchFileException.class)
+        .isInstanceOfSatisfying(
+            ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ENOENT))
         .hasMessageContaining("missing");
     assertThatThrownBy(() -> comparer.compare(missing, existing, DiffOptions.defaults()))
-        .isInstanceOf(java.nio.file.NoSuchFileException.class);
+        .isInstanceOfSatisfying(
+            ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ENOENT));
     assertThat(store.list()).hasSize(before);
   }
 
