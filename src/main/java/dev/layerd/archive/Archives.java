@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.slf4j.Logger;
@@ -24,6 +25,22 @@ public final class Archives {
    */
   public static InputStream uncompressed(InputStream layer) throws IOException {
     return Decompression.open(layer).stream();
+  }
+
+  /**
+   * Hands each entry name of the uncompressed tar {@code plain} to {@code action}, in order, as
+   * the applier names the entry (a name that is not UTF-8 as its bytes, see {@link
+   * dev.layerd.linux.Names}). Reads to the end of the tar; does not close {@code plain}.
+   */
+  public static void forEachEntryName(InputStream plain, Consumer<String> action)
+      throws IOException {
+    TarHeaderGuard guard = new TarHeaderGuard(plain);
+    @SuppressWarnings("deprecation") // the builder arrives in a later Commons Compress
+    TarArchiveInputStream tar = new TarArchiveInputStream(guard, StandardCharsets.UTF_8.name());
+    for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
+      guard.restoreNames(e);
+      action.accept(e.getName());
+    }
   }
 
   /**

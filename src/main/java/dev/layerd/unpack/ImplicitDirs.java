@@ -2,7 +2,11 @@ package dev.layerd.unpack;
 
 import dev.layerd.archive.Overlay;
 import dev.layerd.content.Provider;
+import dev.layerd.linux.DirEntry;
+import dev.layerd.linux.Errno;
+import dev.layerd.linux.ErrnoException;
 import dev.layerd.linux.FileCalls;
+import dev.layerd.linux.Statx;
 import dev.layerd.linux.Xattrs;
 import dev.layerd.mount.BindMount;
 import dev.layerd.mount.Mount;
@@ -11,13 +15,7 @@ import dev.layerd.mount.OverlayMount;
 import dev.layerd.oci.Descriptor;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributeView;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -45,9 +43,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ImplicitDirs {
   private static final Logger LOG = LoggerFactory.getLogger(ImplicitDirs.class);
-  private static final int S_IFMT = 0170000;
-  private static final int S_IFCHR = 0020000;
-  private static final int S_IFDIR = 0040000;
 
   /** Opens the layer's blob; the caller closes the stream. */
   @FunctionalInterface
@@ -152,7 +147,8 @@ final class ImplicitDirs {
   static int fix(Path upper, List<Path> lowers, Set<String> implicit, LayerSource layer)
       throws IOException {
     List<String[]> candidates = new ArrayList<>();
-    collect(upper, "", lowers, candidates);
+    List<String> lowerDirs = lowers.stream().map(Path::toString).toList();
+    collect(upper.toString(), "", lowerDirs, candidates);
     if (candidates.isEmpty()) {
       return 0;
     }
@@ -169,7 +165,7 @@ final class ImplicitDirs {
     int fixed = 0;
     for (String[] c : candidates) {
       if (isImplicit.test(c[0])) {
-        copyMetadata(Path.of(c[1]), upper.resolve(c[0]));
+        copyMetadata(c[1], upper + "/" + c[0]);
         fixed++;
       }
     }
@@ -178,38 +174,32 @@ final class ImplicitDirs {
 
   /**
    * Walks the directories of {@code upper} below {@code rel} that the parent chain also shows as
-   * directories; records {relative path, lower path} where their metadata differs.
+   * directories; records {relative path, lower path} where their metadata differs. Paths are
+   * strings of names as the linux package decodes them, so that names which are not UTF-8 match
+   * the applier's.
    */
-  // TODO: java.nio.file names here, unlike the applier's (linux.Names), cannot carry bytes that
-  // are not UTF-8, so an implicit directory with such a name keeps the applier's metadata in
-  // parallel mode; listing and statting through FileCalls, as TreeDiff does, would fix it.
-  private static void collect(Path upper, String rel, List<Path> lowerDirs, List<String[]> out)
+  private static void collect(String upper, String rel, List<String> lowerDirs, List<String[]> out)
       throws IOException {
-    Path dir = rel.isEmpty() ? upper : upper.resolve(rel);
-    List<Path> children = new ArrayList<>();
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-      for (Path p : ds) {
-        children.add(p);
-      }
-    }
-    for (Path child : children) {
-      String name = child.getFileName().toString();
-      if (!Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
+    String dir = rel.isEmpty() ? upper : upper + "/" + rel;
+    for (DirEntry entry : FileCalls.listdir(FileCalls.AT_FDCWD, dir)) {
+      String name = entry.name();
+      String child = dir + "/" + name;
+      Statx cst = lstat(child);
+      if (cst == null || !cst.isDirectory()) {
         continue;
       }
-      List<Path> childLowers = new ArrayList<>();
-      for (Path l : lowerDirs) {
-        Path lc = l.resolve(name);
-        Map<String, Object> a = lstat(lc);
+      List<String> childLowers = new ArrayList<>();
+      for (String l : lowerDirs) {
+        String lc = l + "/" + name;
+        Statx a = lstat(lc);
         if (a == null) {
           continue;
         }
-        int type = (Integer) a.get("mode") & S_IFMT;
-        if (type != S_IFDIR) {
+        if (!a.isDirectory()) {
           break; // a whiteout or a non-directory hides everything below it
         }
         childLowers.add(lc);
-        if (Overlay.isOpaque(lc.toString())) {
+        if (Overlay.isOpaque(lc)) {
           break;
         }
       }
@@ -219,28 +209,31 @@ final class ImplicitDirs {
       String childRel = rel.isEmpty() ? name : rel + "/" + name;
       // The applier gives an implicit directory with no parents epoch times; listed directories
       // differ in time from the chain all the time, so only epoch times make a time candidate.
-      Path lower = childLowers.getFirst();
-      if (!Meta.of(child).equals(Meta.of(lower)) || (epoch(child) && !epoch(lower))) {
-        out.add(new String[] {childRel, lower.toString()});
+      String lower = childLowers.getFirst();
+      Statx lst = lstat(lower);
+      if (!Meta.of(child, cst).equals(Meta.of(lower, lst)) || (epoch(cst) && !epoch(lst))) {
+        out.add(new String[] {childRel, lower});
       }
       collect(upper, childRel, childLowers, out);
     }
   }
 
-  private static boolean epoch(Path dir) throws IOException {
-    return Files.getLastModifiedTime(dir, LinkOption.NOFOLLOW_LINKS).toMillis() == 0;
+  /** A modification time under a millisecond after the epoch, as the applier gives. */
+  private static boolean epoch(Statx st) {
+    return st.mtimeSec() == 0 && st.mtimeNsec() < 1_000_000;
   }
 
-  private static Map<String, Object> lstat(Path p) throws IOException {
+  /** The file {@code path} itself, or null when there is none. */
+  private static Statx lstat(String path) throws ErrnoException {
     try {
-      return Files.readAttributes(p, "unix:mode,uid,gid,rdev", LinkOption.NOFOLLOW_LINKS);
-    } catch (NoSuchFileException e) {
-      return null;
+      return FileCalls.statx(
+          FileCalls.AT_FDCWD, path, FileCalls.AT_SYMLINK_NOFOLLOW, FileCalls.STATX_BASIC_STATS);
+    } catch (ErrnoException e) {
+      if (e.errno() == Errno.ENOENT) {
+        return null;
+      }
+      throw e;
     }
-  }
-
-  static boolean isWhiteout(Map<String, Object> a) {
-    return ((Integer) a.get("mode") & S_IFMT) == S_IFCHR && ((Long) a.get("rdev")) == 0L;
   }
 
   private static boolean isOverlayXattr(String name) {
@@ -249,15 +242,12 @@ final class ImplicitDirs {
 
   /** Owner, full mode and xattrs (overlay's own excluded) of a directory. */
   private record Meta(int uid, int gid, int mode, Map<String, List<Byte>> xattrs) {
-    static Meta of(Path p) throws IOException {
-      Map<String, Object> a =
-          Files.readAttributes(p, "unix:mode,uid,gid", LinkOption.NOFOLLOW_LINKS);
+    static Meta of(String path, Statx st) throws IOException {
       Map<String, List<Byte>> x =
-          ImplicitDirs.xattrs(p).entrySet().stream()
+          ImplicitDirs.xattrs(path).entrySet().stream()
               .filter(e -> !isOverlayXattr(e.getKey()))
               .collect(Collectors.toMap(Map.Entry::getKey, e -> boxed(e.getValue())));
-      return new Meta(
-          (Integer) a.get("uid"), (Integer) a.get("gid"), (Integer) a.get("mode") & 07777, x);
+      return new Meta(st.uid(), st.gid(), st.mode() & 07777, x);
     }
 
     private static List<Byte> boxed(byte[] b) {
@@ -269,39 +259,44 @@ final class ImplicitDirs {
     }
   }
 
-  /** Every xattr of {@code p} (not following a symlink), name to value. */
-  static Map<String, byte[]> xattrs(Path p) throws IOException {
+  /** Every xattr of {@code path} (not following a symlink), name to value. */
+  static Map<String, byte[]> xattrs(String path) throws IOException {
     Map<String, byte[]> out = new java.util.LinkedHashMap<>();
-    for (String n : Xattrs.llist(p.toString())) {
-      Xattrs.lget(p.toString(), n).ifPresent(v -> out.put(n, v));
+    for (String n : Xattrs.llist(path)) {
+      Xattrs.lget(path, n).ifPresent(v -> out.put(n, v));
     }
     return out;
   }
 
   /** Makes {@code to}'s owner, mode, xattrs and times those of {@code from}. */
-  static void copyMetadata(Path from, Path to) throws IOException {
-    Map<String, Object> a =
-        Files.readAttributes(
-            from, "unix:mode,uid,gid,lastModifiedTime,lastAccessTime", LinkOption.NOFOLLOW_LINKS);
+  static void copyMetadata(String from, String to) throws IOException {
+    Statx a =
+        FileCalls.statx(
+            FileCalls.AT_FDCWD, from, FileCalls.AT_SYMLINK_NOFOLLOW, FileCalls.STATX_BASIC_STATS);
     // chown first: it clears set-id bits that chmod then restores.
-    Files.setAttribute(to, "unix:uid", a.get("uid"), LinkOption.NOFOLLOW_LINKS);
-    Files.setAttribute(to, "unix:gid", a.get("gid"), LinkOption.NOFOLLOW_LINKS);
-    FileCalls.fchmodat(FileCalls.AT_FDCWD, to.toString(), (Integer) a.get("mode") & 07777);
+    FileCalls.fchownat(FileCalls.AT_FDCWD, to, a.uid(), a.gid(), FileCalls.AT_SYMLINK_NOFOLLOW);
+    FileCalls.fchmodat(FileCalls.AT_FDCWD, to, a.mode() & 07777);
     Map<String, byte[]> want = xattrs(from);
-    for (String name : Xattrs.llist(to.toString())) {
+    for (String name : Xattrs.llist(to)) {
       if (!isOverlayXattr(name) && !want.containsKey(name)) {
-        Xattrs.lremove(to.toString(), name);
+        Xattrs.lremove(to, name);
       }
     }
     for (Map.Entry<String, byte[]> e : want.entrySet()) {
       if (!isOverlayXattr(e.getKey())) {
-        byte[] have = Xattrs.lget(to.toString(), e.getKey()).orElse(null);
+        byte[] have = Xattrs.lget(to, e.getKey()).orElse(null);
         if (have == null || !Arrays.equals(have, e.getValue())) {
-          Xattrs.lset(to.toString(), e.getKey(), e.getValue(), 0);
+          Xattrs.lset(to, e.getKey(), e.getValue(), 0);
         }
       }
     }
-    Files.getFileAttributeView(to, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-        .setTimes((FileTime) a.get("lastModifiedTime"), (FileTime) a.get("lastAccessTime"), null);
+    FileCalls.utimensat(
+        FileCalls.AT_FDCWD,
+        to,
+        a.atimeSec(),
+        a.atimeNsec(),
+        a.mtimeSec(),
+        a.mtimeNsec(),
+        FileCalls.AT_SYMLINK_NOFOLLOW);
   }
 }

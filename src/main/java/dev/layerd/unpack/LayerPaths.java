@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.HashSet;
 import java.util.Set;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /** Reads the entry names of a layer (plain, gzip or zstd tar) without extracting anything. */
 final class LayerPaths {
@@ -20,13 +18,14 @@ final class LayerPaths {
   static Set<String> listed(InputStream layer) throws IOException {
     Set<String> out = new HashSet<>();
     try (InputStream plain = Archives.uncompressed(layer)) {
-      TarArchiveInputStream tar = new TarArchiveInputStream(plain);
-      for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
-        String p = normalize(e.getName());
-        if (!p.isEmpty()) {
-          out.add(p);
-        }
-      }
+      Archives.forEachEntryName(
+          plain,
+          name -> {
+            String p = normalize(name);
+            if (!p.isEmpty()) {
+              out.add(p);
+            }
+          });
     }
     return out;
   }

@@ -78,6 +78,56 @@ class ImplicitDirsTest {
         .isEqualTo(listedTime);
   }
 
+  /**
+   * A directory whose name is not UTF-8 (byte 0xe9 here) is matched by its bytes, both against
+   * the names the applier reports and against the layer's own entry names read again.
+   */
+  @Test
+  void matchesDirectoriesWhoseNamesAreNotUtf8() throws Exception {
+    String name = "d\udce9"; // the byte 0xe9, as linux.Names decodes it
+    String lower = Files.createDirectories(tmp.resolve("lower")).toString();
+    Path upper = Files.createDirectories(tmp.resolve("upper"));
+    FileCalls.mkdirat(FileCalls.AT_FDCWD, lower + "/" + name, 0700);
+    Xattrs.lset(lower + "/" + name, "user.origin", "lower".getBytes(StandardCharsets.UTF_8), 0);
+    FileCalls.mkdirat(FileCalls.AT_FDCWD, upper + "/" + name, 0755);
+    int fd =
+        FileCalls.openat(
+            FileCalls.AT_FDCWD, upper + "/" + name + "/f", FileCalls.O_CREAT | FileCalls.O_WRONLY,
+            0644);
+    FileCalls.close(fd, "f");
+    Path layer = tmp.resolve("layer.tar");
+    Process tar =
+        new ProcessBuilder(
+                dev.layerd.testing.Tools.require("tar").toString(),
+                "-cf", layer.toString(), "-C", upper.toString(), "--no-recursion",
+                "--null", "-T", "-")
+            .redirectErrorStream(true)
+            .start();
+    try (var in = tar.getOutputStream()) {
+      in.write(new byte[] {'d', (byte) 0xe9, '/', 'f', 0}); // the file only: d is implicit
+    }
+    String out = new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(tar.waitFor()).as(out).isZero();
+
+    for (boolean reported : new boolean[] {true, false}) {
+      FileCalls.fchmodat(FileCalls.AT_FDCWD, upper + "/" + name, 0755);
+      int fixed =
+          ImplicitDirs.fix(
+              upper,
+              List.of(Path.of(lower)),
+              reported ? Set.of(name) : null,
+              () -> Files.newInputStream(layer));
+
+      assertThat(fixed).as("reported " + reported).isEqualTo(1);
+      assertThat(
+              FileCalls.statx(FileCalls.AT_FDCWD, upper + "/" + name, 0, 0x7ff).mode() & 07777)
+          .isEqualTo(0700);
+      assertThat(Xattrs.lget(upper + "/" + name, "user.origin").orElse(null))
+          .asString(StandardCharsets.UTF_8)
+          .isEqualTo("lower");
+    }
+  }
+
   @Test
   void givesUnlistedDirectoriesTheMetadataOfTheParentChain() throws IOException {
     Path bottom = tmp.resolve("bottom");
