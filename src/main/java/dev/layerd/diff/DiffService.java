@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -123,6 +124,16 @@ public final class DiffService implements Applier, Comparer {
   @Override
   public Descriptor apply(Descriptor layer, List<Mount> mounts, ApplyOptions options)
       throws IOException {
+    return apply(layer, mounts, options, name -> {});
+  }
+
+  /**
+   * As {@link #apply(Descriptor, List, ApplyOptions)}; {@code taken} is told the name of the
+   * differ that took the layer, whether it then applied it or failed (not when all declined).
+   */
+  public Descriptor apply(
+      Descriptor layer, List<Mount> mounts, ApplyOptions options, Consumer<String> taken)
+      throws IOException {
     ApplyOptions effective = syncFs ? options.withSyncFs(true) : options;
     List<NotImplementedException> declined = new ArrayList<>();
     for (Applier differ : differs) {
@@ -134,7 +145,11 @@ public final class DiffService implements Applier, Comparer {
         LOG.debug("differ {} declined layer {}: {}", differ.name(), layer.digest(), e.getMessage());
         declined.add(e);
         continue;
+      } catch (IOException | RuntimeException | Error e) {
+        taken.accept(differ.name());
+        throw e;
       }
+      taken.accept(differ.name());
       LOG.debug(
           "differ {} applied layer {} ({} bytes, {} bytes uncompressed, diffID {}) in {} ms",
           differ.name(),

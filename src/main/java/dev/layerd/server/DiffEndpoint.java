@@ -4,6 +4,7 @@ import dev.layerd.diff.Applier;
 import dev.layerd.diff.ApplyOptions;
 import dev.layerd.diff.Comparer;
 import dev.layerd.diff.DiffOptions;
+import dev.layerd.diff.DiffService;
 import dev.layerd.errdefs.InvalidArgumentException;
 import dev.layerd.errdefs.NotImplementedException;
 import dev.layerd.mount.Mount;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,6 +100,8 @@ final class DiffEndpoint extends DiffGrpc.DiffImplBase {
 
   private void doApply(ApplyRequest request, StreamObserver<ApplyResponse> response) {
     long start = System.nanoTime();
+    // the differ that took the layer, for the metrics; the service itself when none did
+    AtomicReference<String> differ = new AtomicReference<>(applier.name());
     LongAccumulator bytesIn = new LongAccumulator(Math::max, 0);
     String layer = request.hasDiff() ? request.getDiff().getDigest() : "(no descriptor)";
     String mounts = Protos.rawSummary(request.getMountsList());
@@ -120,18 +124,21 @@ final class DiffEndpoint extends DiffGrpc.DiffImplBase {
       ApplyOptions options = new ApplyOptions(request.getParallel(), request.getSyncFs(),
           bytesIn::accumulate, Protos.payloads(request.getPayloadsMap()));
 
-      Descriptor result = applier.apply(desc, parsed, options);
+      Descriptor result =
+          applier instanceof DiffService service
+              ? service.apply(desc, parsed, options, differ::set)
+              : applier.apply(desc, parsed, options);
 
       applied.incrementAndGet();
       long nanos = System.nanoTime() - start;
-      metrics.record("apply", applier.name(), Status.Code.OK, nanos, bytesIn.get(), result.size());
+      metrics.record("apply", differ.get(), Status.Code.OK, nanos, bytesIn.get(), result.size());
       log.debug("applied {} ({}, {} bytes) onto {} as {} in {} ms", desc.digest(),
           desc.mediaType(), desc.size(), mounts, result.digest(), nanos / 1_000_000);
       response.onNext(ApplyResponse.newBuilder().setApplied(Protos.descriptor(result)).build());
       response.onCompleted();
     } catch (Throwable t) {
       Status status = GrpcErrors.toStatus(t);
-      metrics.record("apply", applier.name(), status.getCode(), System.nanoTime() - start,
+      metrics.record("apply", differ.get(), status.getCode(), System.nanoTime() - start,
           bytesIn.get(), 0);
       logFailure("apply " + layer + " onto " + mounts, status, t);
       response.onError(status.asRuntimeException());

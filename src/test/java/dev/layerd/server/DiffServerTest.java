@@ -385,6 +385,66 @@ class DiffServerTest {
     assertThat(server.socket()).doesNotExist();
   }
 
+  /** Behind the diff service, the metrics name the differ that took each layer. */
+  @Test
+  void metricsNameTheDifferTheDiffServiceChose() throws Exception {
+    Applier declining =
+        new Applier() {
+          @Override
+          public String name() {
+            return "declining";
+          }
+
+          @Override
+          public Descriptor apply(Descriptor layer, List<Mount> mounts, ApplyOptions options)
+              throws IOException {
+            throw new NotImplementedException("declining: not this layer");
+          }
+        };
+    Applier failing =
+        new Applier() {
+          @Override
+          public String name() {
+            return "failing";
+          }
+
+          @Override
+          public Descriptor apply(Descriptor layer, List<Mount> mounts, ApplyOptions options)
+              throws IOException {
+            throw new IOException("disk on fire");
+          }
+        };
+    server =
+        DiffServer.start(
+            ServeOptions.builder()
+                .socket(dir.resolve("layerd.sock"))
+                .metricsAddress(new InetSocketAddress("127.0.0.1", 0))
+                .build(),
+            new dev.layerd.diff.DiffService(
+                List.of(declining, applier(DiffServerTest::applied)), List.of()),
+            null);
+    client = UnixChannels.connect(server.socket());
+    DiffGrpc.newBlockingStub(client.channel()).apply(request(dir));
+    DiffServer other =
+        DiffServer.start(
+            ServeOptions.builder().socket(dir.resolve("other.sock")).build(),
+            new dev.layerd.diff.DiffService(List.of(declining, failing), List.of()),
+            null);
+    try (UnixChannels.Client c = UnixChannels.connect(other.socket())) {
+      assertThatThrownBy(() -> DiffGrpc.newBlockingStub(c.channel()).apply(request(dir)))
+          .isInstanceOf(StatusRuntimeException.class);
+      assertThat(other.scrapeMetrics())
+          .contains("layerd_diff_apply_seconds_count{differ=\"failing\",outcome=\"unknown\"} 1");
+    } finally {
+      other.shutdown();
+    }
+
+    assertThat(server.scrapeMetrics())
+        .contains("layerd_diff_apply_seconds_count{differ=\"fake\",outcome=\"ok\"} 1")
+        .doesNotContain("differ=\"declining\"")
+        .doesNotContain("differ=\"diff-service\"");
+  }
+
   @Test
   void servesPrometheusMetricsOverHttp() throws Exception {
     DiffGrpc.DiffBlockingStub stub = start(
