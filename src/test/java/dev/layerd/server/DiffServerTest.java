@@ -385,35 +385,30 @@ class DiffServerTest {
     assertThat(server.socket()).doesNotExist();
   }
 
+  /** A differ named {@code name} whose every apply throws {@code failure}. */
+  private static Applier throwing(String name, Exception failure) {
+    return new Applier() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public Descriptor apply(Descriptor layer, List<Mount> mounts, ApplyOptions options)
+          throws IOException {
+        if (failure instanceof IOException io) {
+          throw io;
+        }
+        throw (RuntimeException) failure;
+      }
+    };
+  }
+
   /** Behind the diff service, the metrics name the differ that took each layer. */
   @Test
   void metricsNameTheDifferTheDiffServiceChose() throws Exception {
-    Applier declining =
-        new Applier() {
-          @Override
-          public String name() {
-            return "declining";
-          }
-
-          @Override
-          public Descriptor apply(Descriptor layer, List<Mount> mounts, ApplyOptions options)
-              throws IOException {
-            throw new NotImplementedException("declining: not this layer");
-          }
-        };
-    Applier failing =
-        new Applier() {
-          @Override
-          public String name() {
-            return "failing";
-          }
-
-          @Override
-          public Descriptor apply(Descriptor layer, List<Mount> mounts, ApplyOptions options)
-              throws IOException {
-            throw new IOException("disk on fire");
-          }
-        };
+    Applier declining = throwing("declining", new NotImplementedException("not this layer"));
+    Applier failing = throwing("failing", new IOException("disk on fire"));
     server =
         DiffServer.start(
             ServeOptions.builder()
