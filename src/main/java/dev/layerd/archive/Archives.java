@@ -35,12 +35,20 @@ public final class Archives {
   public static void forEachEntryName(InputStream plain, Consumer<String> action)
       throws IOException {
     TarHeaderGuard guard = new TarHeaderGuard(plain);
-    @SuppressWarnings("deprecation") // the builder arrives in a later Commons Compress
-    TarArchiveInputStream tar = new TarArchiveInputStream(guard, StandardCharsets.UTF_8.name());
+    TarArchiveInputStream tar = reader(guard);
     for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
       guard.restoreNames(e);
       action.accept(e.getName());
     }
+  }
+
+  /**
+   * The tar reader over {@code guard}. Names are decoded as UTF-8; those that are not valid UTF-8
+   * are taken from the header's bytes afterwards ({@link TarHeaderGuard#restoreNames}).
+   */
+  @SuppressWarnings("deprecation") // the builder arrives in a later Commons Compress
+  private static TarArchiveInputStream reader(TarHeaderGuard guard) {
+    return new TarArchiveInputStream(guard, StandardCharsets.UTF_8.name());
   }
 
   /**
@@ -104,9 +112,7 @@ public final class Archives {
       top = digesting;
     }
     TarHeaderGuard guard = new TarHeaderGuard(top);
-    // names that are not valid UTF-8 are taken from the header's bytes (restoreNames)
-    @SuppressWarnings("deprecation") // the builder arrives in a later Commons Compress
-    TarArchiveInputStream tar = new TarArchiveInputStream(guard, StandardCharsets.UTF_8.name());
+    TarArchiveInputStream tar = reader(guard);
     int entries = 0;
     Set<String> implicitDirs;
     try (raw;

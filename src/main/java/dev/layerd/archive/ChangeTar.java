@@ -70,7 +70,7 @@ final class ChangeTar implements AutoCloseable {
     }
     tar.putArchiveEntry(e);
     if (size > 0) {
-      try (Fd fd = TreeDiff.open(path)) {
+      try (Fd fd = FileCalls.open(path, FileCalls.O_RDONLY | FileCalls.O_NOFOLLOW)) {
         long copied = fd.inputStream().transferTo(tar);
         if (copied != size) {
           throw new IOException(
@@ -94,9 +94,8 @@ final class ChangeTar implements AutoCloseable {
     byte[] nameBytes = Names.encode(name);
     if (!Names.isUtf8(nameBytes)) {
       ByteArrayOutputStream pax = new ByteArrayOutputStream();
-      record(pax, "path", nameBytes);
+      name = inPax(pax, "path", name, nameBytes);
       writePax(pax, Instant.EPOCH);
-      name = truncated(readable(name));
     }
     TarArchiveEntry e = plain(name, TarConstants.LF_NORMAL);
     e.setMode(0100000);
@@ -129,14 +128,12 @@ final class ChangeTar implements AutoCloseable {
     String shortName = name;
     byte[] nameBytes = Names.encode(name);
     if (nameBytes.length >= NAME_FIELD || !Names.isUtf8(nameBytes)) {
-      record(pax, "path", nameBytes);
-      shortName = truncated(readable(name));
+      shortName = inPax(pax, "path", name, nameBytes);
     }
     String shortLink = link;
     byte[] linkBytes = link == null ? null : Names.encode(link);
     if (link != null && (linkBytes.length >= NAME_FIELD || !Names.isUtf8(linkBytes))) {
-      record(pax, "linkpath", linkBytes);
-      shortLink = truncated(readable(link));
+      shortLink = inPax(pax, "linkpath", link, linkBytes);
     }
     if (mtime.getNano() != 0) {
       record(pax, "mtime", utf8(String.format("%d.%09d", mtime.getEpochSecond(), mtime.getNano())));
@@ -217,9 +214,18 @@ final class ChangeTar implements AutoCloseable {
     return s.substring(from);
   }
 
-  /** {@code s} with each byte that was not UTF-8 (see {@link Names}) shown as '?'. */
-  private static String readable(String s) {
-    return Names.isUtf8(Names.encode(s)) ? s : s.replaceAll("[\\x{DC80}-\\x{DCFF}]", "?");
+  /**
+   * Records {@code name} ({@code bytes} encoded) whole as PAX record {@code key}; returns what the
+   * header field gets instead: its readable tail, each byte that was not UTF-8 shown as '?'.
+   */
+  private static String inPax(ByteArrayOutputStream pax, String key, String name, byte[] bytes) {
+    record(pax, key, bytes);
+    StringBuilder readable = new StringBuilder(name.length());
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      readable.append(Names.isEscape(c) ? '?' : c);
+    }
+    return truncated(readable.toString());
   }
 
   private static byte[] utf8(String s) {

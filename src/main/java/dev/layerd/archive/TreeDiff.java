@@ -187,8 +187,8 @@ public final class TreeDiff {
   }
 
   private static boolean sameContent(String a, String b) throws IOException {
-    try (Fd fa = open(a);
-        Fd fb = open(b)) {
+    try (Fd fa = FileCalls.open(a, FileCalls.O_RDONLY | FileCalls.O_NOFOLLOW);
+        Fd fb = FileCalls.open(b, FileCalls.O_RDONLY | FileCalls.O_NOFOLLOW)) {
       InputStream x = fa.inputStream();
       InputStream y = fb.inputStream();
       byte[] bx = new byte[1 << 16];
@@ -204,17 +204,6 @@ public final class TreeDiff {
         }
       }
     }
-  }
-
-  /** Opens the regular file {@code path} for reading, never through a symlink. */
-  static Fd open(String path) throws ErrnoException {
-    int fd =
-        FileCalls.openat(
-            FileCalls.AT_FDCWD,
-            path,
-            FileCalls.O_RDONLY | FileCalls.O_NOFOLLOW | FileCalls.O_CLOEXEC,
-            0);
-    return Fd.of(fd, path);
   }
 
   // Paths are strings of names as the linux package decodes them (Names), not java.nio.file

@@ -172,7 +172,12 @@ public final class FileCalls {
 
   /** open(2) of an absolute or working-directory path, as an owned handle. */
   public static Fd open(Path path, int flags) throws ErrnoException {
-    return Fd.of(openat(AT_FDCWD, path.toString(), flags | O_CLOEXEC, 0), path.toString());
+    return open(path.toString(), flags);
+  }
+
+  /** As {@link #open(Path, int)}, for a path held as a string of names (see {@link Names}). */
+  public static Fd open(String path, int flags) throws ErrnoException {
+    return Fd.of(openat(AT_FDCWD, path, flags | O_CLOEXEC, 0), path);
   }
 
   /** openat2(2) with {@code struct open_how {flags, mode, resolve}}; returns the descriptor. */

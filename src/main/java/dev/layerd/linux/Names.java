@@ -60,13 +60,17 @@ public final class Names {
     return true;
   }
 
+  /** True for the characters that stand for a byte that was not UTF-8. */
+  public static boolean isEscape(char c) {
+    return c >= ESCAPE_LOW && c <= ESCAPE_HIGH;
+  }
+
   /** The bytes {@code name} stands for: UTF-8, escaped bytes restored. */
   public static byte[] encode(String name) {
     int n = name.length();
     boolean plain = true;
     for (int i = 0; i < n; i++) {
-      char c = name.charAt(i);
-      if (c >= ESCAPE_LOW && c <= ESCAPE_HIGH) {
+      if (isEscape(name.charAt(i))) {
         plain = false;
         break;
       }
@@ -83,7 +87,7 @@ public final class Names {
           && Character.isLowSurrogate(name.charAt(i + 1))) {
         out.writeBytes(name.substring(i, i + 2).getBytes(StandardCharsets.UTF_8));
         i += 2;
-      } else if (c >= ESCAPE_LOW && c <= ESCAPE_HIGH) {
+      } else if (isEscape(c)) {
         out.write(c & 0xff);
         i++;
       } else {
