@@ -272,12 +272,13 @@ final class TarHeaderGuard extends FilterInputStream {
         atime = pendingAtime;
         pendingMtime = null;
         pendingAtime = null;
+        // an all-ASCII header field is UTF-8 already: nothing to restore, nothing to copy
         rawName = pendingPath != null ? pendingPath : pendingLongName;
-        if (rawName == null) {
+        if (rawName == null && (nonAscii(header, 0, 100) || nonAscii(header, 345, 155))) {
           rawName = headerName(header);
         }
         rawLinkName = pendingLinkPath != null ? pendingLinkPath : pendingLongLink;
-        if (rawLinkName == null) {
+        if (rawLinkName == null && nonAscii(header, 157, 100)) {
           rawLinkName = field(header, 157, 100);
         }
         pendingPath = null;
@@ -428,6 +429,15 @@ final class TarHeaderGuard extends FilterInputStream {
     joined[prefix.length] = '/';
     System.arraycopy(name, 0, joined, prefix.length + 1, name.length);
     return joined;
+  }
+
+  private static boolean nonAscii(byte[] h, int off, int len) {
+    for (int i = off; i < off + len; i++) {
+      if (h[i] < 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The bytes of a text field up to its first NUL. */
