@@ -189,6 +189,7 @@ final class ImplicitDirs {
         continue;
       }
       List<String> childLowers = new ArrayList<>();
+      Statx lst = null; // of the topmost, whose metadata the merged tree shows
       for (String l : lowerDirs) {
         String lc = l + "/" + name;
         Statx a = lstat(lc);
@@ -199,6 +200,9 @@ final class ImplicitDirs {
           break; // a whiteout or a non-directory hides everything below it
         }
         childLowers.add(lc);
+        if (lst == null) {
+          lst = a;
+        }
         if (Overlay.isOpaque(lc)) {
           break;
         }
@@ -210,7 +214,6 @@ final class ImplicitDirs {
       // The applier gives an implicit directory with no parents epoch times; listed directories
       // differ in time from the chain all the time, so only epoch times make a time candidate.
       String lower = childLowers.getFirst();
-      Statx lst = lstat(lower);
       if (!Meta.of(child, cst).equals(Meta.of(lower, lst)) || (epoch(cst) && !epoch(lst))) {
         out.add(new String[] {childRel, lower});
       }
