@@ -4,6 +4,7 @@ import dev.layerd.mount.Mount;
 import dev.layerd.oci.Descriptor;
 import java.io.IOException;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Applies one layer blob onto the filesystem described by {@code mounts}.
@@ -20,4 +21,16 @@ public interface Applier {
   String name();
 
   Descriptor apply(Descriptor layer, List<Mount> mounts, ApplyOptions options) throws IOException;
+
+  /**
+   * As {@link #apply(Descriptor, List, ApplyOptions)}; {@code taken} is told the name of the
+   * applier that took the layer, whether it then applied it or failed. An applier that chooses
+   * among others (the diff service) names the one it chose; any other names itself.
+   */
+  default Descriptor apply(
+      Descriptor layer, List<Mount> mounts, ApplyOptions options, Consumer<String> taken)
+      throws IOException {
+    taken.accept(name());
+    return apply(layer, mounts, options);
+  }
 }

@@ -127,10 +127,8 @@ public final class DiffService implements Applier, Comparer {
     return apply(layer, mounts, options, name -> {});
   }
 
-  /**
-   * As {@link #apply(Descriptor, List, ApplyOptions)}; {@code taken} is told the name of the
-   * differ that took the layer, whether it then applied it or failed (not when all declined).
-   */
+  /** Names the differ that took the layer; nothing when all declined. */
+  @Override
   public Descriptor apply(
       Descriptor layer, List<Mount> mounts, ApplyOptions options, Consumer<String> taken)
       throws IOException {

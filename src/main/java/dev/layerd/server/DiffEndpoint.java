@@ -4,7 +4,6 @@ import dev.layerd.diff.Applier;
 import dev.layerd.diff.ApplyOptions;
 import dev.layerd.diff.Comparer;
 import dev.layerd.diff.DiffOptions;
-import dev.layerd.diff.DiffService;
 import dev.layerd.errdefs.InvalidArgumentException;
 import dev.layerd.errdefs.NotImplementedException;
 import dev.layerd.mount.Mount;
@@ -124,10 +123,7 @@ final class DiffEndpoint extends DiffGrpc.DiffImplBase {
       ApplyOptions options = new ApplyOptions(request.getParallel(), request.getSyncFs(),
           bytesIn::accumulate, Protos.payloads(request.getPayloadsMap()));
 
-      Descriptor result =
-          applier instanceof DiffService service
-              ? service.apply(desc, parsed, options, differ::set)
-              : applier.apply(desc, parsed, options);
+      Descriptor result = applier.apply(desc, parsed, options, differ::set);
 
       applied.incrementAndGet();
       long nanos = System.nanoTime() - start;
