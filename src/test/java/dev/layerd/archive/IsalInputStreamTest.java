@@ -162,7 +162,8 @@ class IsalInputStreamTest {
     assertThat(p.waitFor()).isZero();
     byte[] gz = Files.readAllBytes(tmp.resolve("data.gz"));
 
-    assertThat(Digest.sha256(viaIsal(gz, 65536))).isEqualTo(Digest.sha256(Files.readAllBytes(file)));
+    assertThat(Digest.sha256(viaIsal(gz, 65536)))
+        .isEqualTo(Digest.sha256(Files.readAllBytes(file)));
   }
 
   @Test

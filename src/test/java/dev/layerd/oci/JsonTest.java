@@ -42,7 +42,8 @@ class JsonTest {
       value = {
         "{\"schemaVersion\":2,\"layers\":[]}|manifest config",
         "{\"schemaVersion\":99999999999,\"config\":{}}|integer overflow",
-        "{\"config\":{\"digest\":\"" + DIGEST + "\"},\"layers\":[1]}|descriptor: expected an object",
+        "{\"config\":{\"digest\":\"" + DIGEST + "\"},\"layers\":[1]}"
+            + "|descriptor: expected an object",
       })
   void refusesMalformedManifests(String json, String reason) {
     byte[] b = json.getBytes(StandardCharsets.UTF_8);
